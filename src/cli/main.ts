@@ -1,0 +1,137 @@
+/**
+ * The shared runner behind each entrypoint: reads arguments and env, builds client and logger,
+ * installs the SIGTERM handler, runs the job and returns the exit code (the caller sets
+ * process.exitCode; nothing here calls process.exit()).
+ */
+import { parseArgs } from 'node:util';
+import type { DestinationStream } from 'pino';
+import { createRdsClient, RdsSdkGateway, type RdsGateway } from '../aws/rds-gateway.js';
+import { loadConfig, type Config, type Env, type JobName } from '../config.js';
+import { EXIT } from '../core/contract.js';
+import type { RunSummary, JobDeps } from '../jobs/run.js';
+import { ConfigError, errorCodeOf, errorMessageOf } from '../errors.js';
+import { createLogger } from '../logging.js';
+import { usage } from './usage.js';
+
+export interface JobDefinition {
+  name: JobName;
+  summary: string;
+  run: (deps: JobDeps) => Promise<RunSummary>;
+}
+
+export interface CliIo {
+  argv: readonly string[];
+  env: Env;
+  /** Where JSON log lines go; stdout in production. */
+  destination?: DestinationStream;
+  /** For --help text. */
+  print: (text: string) => void;
+  /** Signals that stop the run; the process in production. */
+  signals?: { once(event: 'SIGTERM' | 'SIGINT', listener: () => void): unknown };
+  /** Tests inject a gateway; production builds one from the SDK client. */
+  makeGateway?: (config: Config) => RdsGateway;
+}
+
+// An ISO 8601 UTC instant: 2026-11-26T02:05:00Z (seconds and fraction optional).
+const NOW_PATTERN = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,3})?)?Z$/;
+
+export async function runCli(job: JobDefinition, io: CliIo): Promise<number> {
+  let args;
+  try {
+    args = parseArgs({
+      args: [...io.argv],
+      options: { help: { type: 'boolean', short: 'h' }, 'dry-run': { type: 'boolean' }, now: { type: 'string' } },
+      strict: true,
+      allowPositionals: false,
+    });
+  } catch (error) {
+    return configFailure(job, io, [`${errorMessageOf(error)} (see --help)`]);
+  }
+  if (args.values.help === true) {
+    io.print(usage(job.name, job.summary));
+    return EXIT.OK;
+  }
+
+  let config: Config | undefined;
+  const problems: string[] = [];
+  try {
+    config = loadConfig(io.env, job.name);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    problems.push(...error.problems);
+  }
+  const rawNow = args.values.now;
+  let now: Date | undefined;
+  if (rawNow !== undefined) {
+    now = NOW_PATTERN.test(rawNow) ? new Date(rawNow) : undefined;
+    if (now === undefined || Number.isNaN(now.getTime())) {
+      problems.push(`--now must be a UTC instant such as 2026-11-26T02:05:00Z, got ${JSON.stringify(rawNow)}`);
+    }
+  }
+  if (config === undefined || problems.length > 0) return configFailure(job, io, problems);
+  if (args.values['dry-run'] === true) config.isDryRun = true;
+
+  const logger = createLogger({ job: job.name, level: config.logLevel, ...(io.destination ? { destination: io.destination } : {}) });
+  const client = io.makeGateway === undefined ? createRdsClient(config) : undefined;
+  const gateway = io.makeGateway?.(config) ?? new RdsSdkGateway(client!);
+  const controller = new AbortController();
+  let stoppedBy: 'SIGTERM' | 'SIGINT' | undefined;
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    io.signals?.once(signal, () => {
+      if (stoppedBy !== undefined) return;
+      stoppedBy = signal;
+      logger.warn({ signal }, `${signal} received: finishing calls in flight, starting no new work`);
+      controller.abort();
+    });
+  }
+
+  const fixedNow = now;
+  const deps: JobDeps = {
+    gateway,
+    logger,
+    clock: fixedNow === undefined ? () => new Date() : () => new Date(fixedNow),
+    config,
+    signal: controller.signal,
+  };
+  try {
+    const summary = await job.run(deps);
+    if (summary.status === 'OK') return EXIT.OK;
+    if (summary.status === 'STOPPED') return stoppedBy === 'SIGINT' ? EXIT.INTERRUPTED : EXIT.TERMINATED;
+    return EXIT.RESOURCE_FAILED;
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      logger.fatal({ event: 'config-error', problems: error.problems, api: gateway.stats() }, error.message);
+      return EXIT.CONFIG_ERROR;
+    }
+    logger.fatal({ event: 'crash', errorCode: errorCodeOf(error), err: errorMessageOf(error) }, 'unexpected error');
+    return EXIT.RESOURCE_FAILED;
+  } finally {
+    client?.destroy();
+  }
+}
+
+/** One line, JSON like every other log line, and exit code 2. No AWS client was built. */
+function configFailure(job: JobDefinition, io: CliIo, problems: string[]): number {
+  const logger = createLogger({ job: job.name, level: 'info', ...(io.destination ? { destination: io.destination } : {}) });
+  const error = new ConfigError(problems);
+  logger.fatal({ event: 'config-error', problems }, error.message);
+  return EXIT.CONFIG_ERROR;
+}
+
+/** For the entrypoints: run with the real process and set its exit code. */
+export function main(job: JobDefinition): void {
+  void runCli(job, {
+    argv: process.argv.slice(2),
+    env: process.env,
+    print: (text) => process.stdout.write(text),
+    signals: process,
+  }).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      process.stderr.write(`${errorMessageOf(error)}\n`);
+      process.exitCode = EXIT.RESOURCE_FAILED;
+    },
+  );
+}

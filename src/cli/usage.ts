@@ -1,0 +1,56 @@
+/** The --help text: options, environment variables and exit codes, from the contract constants. */
+import {
+  DEFAULT_CONCURRENCY,
+  DEFAULT_MAX_ATTEMPTS,
+  DEFAULT_REGION,
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  DEFAULT_RETENTION_DAYS,
+  DEFAULT_SNAPSHOT_PREFIX,
+  ENV,
+  EXIT,
+} from '../core/contract.js';
+import type { JobName } from '../config.js';
+
+export function usage(job: JobName, summary: string): string {
+  const env: Array<[string, string]> = [
+    [ENV.REGION, `AWS region (falls back to ${ENV.DEFAULT_REGION_FALLBACK}, then ${DEFAULT_REGION})`],
+    ...(job === 'cronjob-snapshot'
+      ? ([[ENV.RDS_INSTANCE_ID, 'required: the DB instance or DB cluster identifier to snapshot']] as Array<[string, string]>)
+      : []),
+    [ENV.DRY_RUN, 'true: log what would be done, change nothing (default false)'],
+    [ENV.SNAPSHOT_PREFIX, `prefix of every snapshot name the tool creates (default ${DEFAULT_SNAPSHOT_PREFIX})`],
+    ...(job === 'delete-snapshots'
+      ? []
+      : ([
+          [ENV.DEFAULT_SNAPSHOT_SCHEDULE, 'UTC hours for databases without a snapshot_schedule tag (default "02")'],
+          [ENV.DEFAULT_RETENTION_DAYS, `days to keep when snapshot_retention_days is absent or invalid (default ${DEFAULT_RETENTION_DAYS})`],
+          [ENV.WRITE_SNAPSHOT_LATEST, 'false: do not write snapshot_latest on databases (default true)'],
+        ] as Array<[string, string]>)),
+    [ENV.CONCURRENCY, `databases or snapshots handled at once (default ${DEFAULT_CONCURRENCY})`],
+    [ENV.MAX_ATTEMPTS, `SDK attempts per call, with adaptive back-off on throttling (default ${DEFAULT_MAX_ATTEMPTS})`],
+    [ENV.REQUEST_TIMEOUT_MS, `per-request timeout (default ${DEFAULT_REQUEST_TIMEOUT_MS})`],
+    [ENV.LOG_LEVEL, 'trace, debug, info, warn, error, fatal or silent (default info)'],
+    ['AWS_ENDPOINT_URL_RDS', 'send RDS calls to another endpoint (e.g. a local test endpoint)'],
+  ];
+  const width = Math.max(...env.map(([name]) => name.length));
+  return [
+    `${job}: ${summary}`,
+    '',
+    `Usage: node ${job}.js [--dry-run] [--now <ISO-8601 UTC>] [--help]`,
+    '',
+    'Options:',
+    '  --dry-run      log what would be created or deleted; change nothing',
+    '  --now <time>   act as if it were this UTC instant, e.g. 2026-11-26T02:05:00Z',
+    '  -h, --help     show this text',
+    '',
+    'Environment:',
+    ...env.map(([name, text]) => `  ${name.padEnd(width)}  ${text}`),
+    '',
+    'Exit codes:',
+    `  ${EXIT.OK}    every database or snapshot handled (or nothing to do)`,
+    `  ${EXIT.RESOURCE_FAILED}    at least one failed, or listing failed (see the summary line)`,
+    `  ${EXIT.CONFIG_ERROR}    invalid configuration or unknown database; no change was made`,
+    `  ${EXIT.TERMINATED}  stopped by SIGTERM after writing the summary (${EXIT.INTERRUPTED} for SIGINT)`,
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,139 @@
+/**
+ * One pure `loadConfig(env)`: treats '' as unset, parses whole strings, collects every problem
+ * and throws one ConfigError that lists them all.
+ */
+import {
+  DEFAULT_CONCURRENCY,
+  DEFAULT_MAX_ATTEMPTS,
+  DEFAULT_REGION,
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  DEFAULT_RETENTION_DAYS,
+  DEFAULT_SCHEDULE_HOURS,
+  DEFAULT_SNAPSHOT_PREFIX,
+  ENV,
+  MAX_CONCURRENCY,
+  MAX_RETENTION_DAYS,
+} from './core/contract.js';
+import { isRdsIdentifier, prefixProblem } from './core/naming.js';
+import type { PolicyDefaults } from './core/policy.js';
+import { parseRetentionDays } from './core/retention.js';
+import { parseSchedule } from './core/schedule.js';
+import { ConfigError } from './errors.js';
+
+export type JobName = 'take-snapshots' | 'delete-snapshots' | 'cronjob-snapshot';
+
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface Config {
+  job: JobName;
+  region: string;
+  isDryRun: boolean;
+  snapshotPrefix: string;
+  defaults: PolicyDefaults;
+  shouldWriteLatest: boolean;
+  concurrency: number;
+  maxAttempts: number;
+  requestTimeoutMs: number;
+  logLevel: LogLevel;
+  /** cronjob-snapshot only: the instance or cluster to snapshot. */
+  rdsInstanceId?: string;
+}
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$/;
+const WHOLE = /^\d+$/;
+const TRUE_WORDS = new Set(['true', '1', 'yes']);
+const FALSE_WORDS = new Set(['false', '0', 'no']);
+
+export function loadConfig(env: Env, job: JobName): Config {
+  const problems: string[] = [];
+  const read = (name: string): string | undefined => {
+    const value = env[name]?.trim();
+    return value === undefined || value === '' ? undefined : value;
+  };
+  const bool = (name: string, fallback: boolean): boolean => {
+    const raw = read(name);
+    if (raw === undefined) return fallback;
+    const word = raw.toLowerCase();
+    if (TRUE_WORDS.has(word)) return true;
+    if (FALSE_WORDS.has(word)) return false;
+    problems.push(`${name} must be true or false, got ${JSON.stringify(raw)}`);
+    return fallback;
+  };
+  const whole = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = read(name);
+    if (raw === undefined) return fallback;
+    const value = WHOLE.test(raw) ? Number(raw) : NaN;
+    if (!(value >= min && value <= max)) {
+      problems.push(`${name} must be a whole number from ${min} to ${max}, got ${JSON.stringify(raw)}`);
+      return fallback;
+    }
+    return value;
+  };
+
+  const region = read(ENV.REGION) ?? read(ENV.DEFAULT_REGION_FALLBACK) ?? DEFAULT_REGION;
+  if (!REGION.test(region)) problems.push(`${ENV.REGION} must be an AWS region such as eu-north-1, got ${JSON.stringify(region)}`);
+
+  const snapshotPrefix = read(ENV.SNAPSHOT_PREFIX) ?? DEFAULT_SNAPSHOT_PREFIX;
+  const badPrefix = prefixProblem(snapshotPrefix);
+  if (badPrefix !== undefined) problems.push(`${ENV.SNAPSHOT_PREFIX} ${badPrefix}, got ${JSON.stringify(snapshotPrefix)}`);
+
+  let scheduleHours: readonly number[] = DEFAULT_SCHEDULE_HOURS;
+  const rawSchedule = read(ENV.DEFAULT_SNAPSHOT_SCHEDULE);
+  if (rawSchedule !== undefined) {
+    const parsed = parseSchedule(rawSchedule);
+    if (parsed.hours.length === 0 || parsed.invalidTokens.length > 0) {
+      problems.push(
+        `${ENV.DEFAULT_SNAPSHOT_SCHEDULE} must be space-separated two-digit UTC hours 00..23 such as "02" or "00 12", got ${JSON.stringify(rawSchedule)}`,
+      );
+    } else {
+      scheduleHours = parsed.hours;
+    }
+  }
+
+  let retentionDays = DEFAULT_RETENTION_DAYS;
+  const rawRetention = read(ENV.DEFAULT_RETENTION_DAYS);
+  if (rawRetention !== undefined) {
+    const parsed = parseRetentionDays(rawRetention);
+    if (parsed === undefined) {
+      problems.push(`${ENV.DEFAULT_RETENTION_DAYS} must be a whole number from 1 to ${MAX_RETENTION_DAYS}, got ${JSON.stringify(rawRetention)}`);
+    } else {
+      retentionDays = parsed;
+    }
+  }
+
+  const rawLevel = read(ENV.LOG_LEVEL)?.toLowerCase() ?? 'info';
+  const logLevel = (LOG_LEVELS as readonly string[]).includes(rawLevel) ? (rawLevel as LogLevel) : 'info';
+  if (logLevel !== rawLevel) problems.push(`${ENV.LOG_LEVEL} must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(rawLevel)}`);
+
+  const config: Config = {
+    job,
+    region,
+    isDryRun: bool(ENV.DRY_RUN, false),
+    snapshotPrefix,
+    defaults: { scheduleHours, retentionDays },
+    shouldWriteLatest: bool(ENV.WRITE_SNAPSHOT_LATEST, true),
+    concurrency: whole(ENV.CONCURRENCY, DEFAULT_CONCURRENCY, 1, MAX_CONCURRENCY),
+    maxAttempts: whole(ENV.MAX_ATTEMPTS, DEFAULT_MAX_ATTEMPTS, 1, 20),
+    requestTimeoutMs: whole(ENV.REQUEST_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS, 100, 300_000),
+    logLevel,
+  };
+
+  if (job === 'cronjob-snapshot') {
+    const id = read(ENV.RDS_INSTANCE_ID);
+    if (id === undefined) {
+      problems.push(`${ENV.RDS_INSTANCE_ID} is required: the DB instance or DB cluster identifier to snapshot`);
+    } else if (id.length > 63 || !isRdsIdentifier(id.toLowerCase())) {
+      problems.push(
+        `${ENV.RDS_INSTANCE_ID} must be an RDS identifier (1 to 63 letters, digits and single hyphens, starting with a letter, not ending with a hyphen), got ${JSON.stringify(id)}`,
+      );
+    } else {
+      config.rdsInstanceId = id.toLowerCase();
+    }
+  }
+
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}

@@ -1,0 +1,76 @@
+/** Per-resource outcomes and the run summary every job ends with. */
+
+export type OutcomeAction =
+  | 'created'
+  | 'caught-up'
+  | 'up-to-date'
+  | 'skipped'
+  | 'would-create'
+  | 'deleted'
+  | 'kept'
+  | 'would-delete'
+  | 'failed'
+  | 'not-started';
+
+export type RunStatus = 'OK' | 'PARTIAL' | 'FAILED' | 'STOPPED';
+
+export interface RunCounts {
+  considered: number;
+  created: number;
+  caughtUp: number;
+  upToDate: number;
+  skipped: number;
+  wouldCreate: number;
+  deleted: number;
+  kept: number;
+  wouldDelete: number;
+  failed: number;
+  notStarted: number;
+}
+
+const COUNT_FIELD: Record<OutcomeAction, keyof RunCounts> = {
+  created: 'created',
+  'caught-up': 'caughtUp',
+  'up-to-date': 'upToDate',
+  skipped: 'skipped',
+  'would-create': 'wouldCreate',
+  deleted: 'deleted',
+  kept: 'kept',
+  'would-delete': 'wouldDelete',
+  failed: 'failed',
+  'not-started': 'notStarted',
+};
+
+export function emptyCounts(): RunCounts {
+  return {
+    considered: 0,
+    created: 0,
+    caughtUp: 0,
+    upToDate: 0,
+    skipped: 0,
+    wouldCreate: 0,
+    deleted: 0,
+    kept: 0,
+    wouldDelete: 0,
+    failed: 0,
+    notStarted: 0,
+  };
+}
+
+/** Counts one resource's outcome (each resource is considered exactly once). */
+export function countOutcome(counts: RunCounts, action: OutcomeAction): void {
+  counts.considered++;
+  counts[COUNT_FIELD[action]]++;
+}
+
+/**
+ * OK: nothing failed. PARTIAL: some resources failed, others were handled. FAILED: the run
+ * could not work at all (e.g. listing failed) or every resource it touched failed.
+ * STOPPED: SIGTERM arrived; what was started finished, the rest is for the next run.
+ */
+export function runStatus(counts: RunCounts, flags: { isFatal: boolean; isStopped: boolean }): RunStatus {
+  if (flags.isStopped) return 'STOPPED';
+  if (flags.isFatal) return 'FAILED';
+  if (counts.failed === 0) return 'OK';
+  return counts.failed === counts.considered ? 'FAILED' : 'PARTIAL';
+}

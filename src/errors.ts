@@ -1,0 +1,40 @@
+/** Error classes that cross module boundaries. Each sets `name` and keeps `cause`. */
+
+/** Invalid configuration: retrying cannot help. Exit code 2; no AWS call is made. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  readonly problems: readonly string[];
+
+  constructor(problems: readonly string[], options?: ErrorOptions) {
+    super(`invalid configuration: ${problems.join('; ')}`, options);
+    this.problems = problems;
+  }
+}
+
+export type RdsFailureKind = 'invalid-state' | 'quota' | 'not-found' | 'other';
+
+/** An RDS call failed after the SDK's own retries. `code` is the AWS error code. */
+export class RdsCallError extends Error {
+  override readonly name = 'RdsCallError';
+  readonly code: string;
+  readonly kind: RdsFailureKind;
+  readonly operation: string;
+
+  constructor(operation: string, code: string, kind: RdsFailureKind, message: string, options?: ErrorOptions) {
+    super(`${operation} failed: ${code}: ${message}`, options);
+    this.operation = operation;
+    this.code = code;
+    this.kind = kind;
+  }
+}
+
+/** The AWS error code of anything thrown, for logs. */
+export function errorCodeOf(error: unknown): string {
+  if (error instanceof RdsCallError) return error.code;
+  if (error instanceof Error) return error.name;
+  return 'UnknownError';
+}
+
+export function errorMessageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,116 @@
+/**
+ * delete-snapshots: deletes manual snapshots whose `snapshot_expiry` has passed, and nothing else.
+ * Pages are judged as they arrive; deletes start only after every page was read, so a listing
+ * that fails half-way deletes nothing and no paging marker is disturbed.
+ */
+import { CleanupPlanner, type CleanupDecision, type LiveDatabases, type SnapshotRef } from '../core/cleanup-plan.js';
+import { TAG_EXPIRY } from '../core/contract.js';
+import type { ResourceKind } from '../core/types.js';
+import { errorCodeOf, errorMessageOf, RdsCallError } from '../errors.js';
+import { forEachBounded, RunRecorder, type JobDeps, type RunSummary } from './run.js';
+
+const KEPT_MESSAGE: Record<string, string> = {
+  'not-manual': 'not a manual snapshot',
+  'no-expiry-tag': `no ${TAG_EXPIRY} tag`,
+  'malformed-expiry': `${TAG_EXPIRY} is not a valid UTC date/time: kept; fix or remove the tag`,
+  'not-expired': 'not expired yet',
+  'not-available': 'expired but not available yet: next run',
+  'newest-of-live-database': 'expired but the newest snapshot of a database that still exists: kept as its last backup',
+};
+
+export async function deleteSnapshots(deps: JobDeps): Promise<RunSummary> {
+  const { gateway, config, signal, logger } = deps;
+  const run = new RunRecorder(deps);
+  const planner = new CleanupPlanner(deps.clock());
+  const toDelete: CleanupDecision[] = [];
+
+  const decide = (decisions: CleanupDecision[]): void => {
+    for (const d of decisions) {
+      if (d.action === 'delete') {
+        toDelete.push(d);
+        continue;
+      }
+      run.record('kept');
+      const fields = { snapshotId: d.snapshot.id, dbId: d.snapshot.dbId, action: 'kept', reason: d.reason, expiresAt: d.expiresAt };
+      const message = KEPT_MESSAGE[d.reason] ?? d.reason;
+      if (d.reason === 'malformed-expiry') logger.warn({ ...fields, tagValue: d.expiryValue }, message);
+      else if (d.reason === 'newest-of-live-database') logger.warn(fields, message);
+      else if (d.reason === 'not-manual' || d.reason === 'no-expiry-tag') logger.debug(fields, message);
+      else logger.info(fields, message);
+    }
+  };
+
+  let live: LiveDatabases;
+  try {
+    const [liveDatabases] = await Promise.all([
+      listLiveDatabases(deps),
+      (async () => {
+        for await (const page of gateway.manualSnapshotPages()) {
+          for (const s of page) decide(planner.add(s));
+          if (signal.aborted) break;
+        }
+      })(),
+    ]);
+    live = liveDatabases;
+  } catch (error) {
+    run.fail(error, 'could not list snapshots and databases');
+    return run.finish();
+  }
+  if (signal.aborted) return run.finish();
+  decide(planner.finish(live));
+
+  await forEachBounded(
+    toDelete,
+    config.concurrency,
+    signal,
+    async (d) => run.record(await deleteOne(deps, d)),
+    (d) => {
+      logger.warn({ snapshotId: d.snapshot.id, action: 'not-started', reason: 'stopping' }, 'not started: stopping on SIGTERM');
+      run.record('not-started');
+    },
+  );
+  return run.finish();
+}
+
+async function deleteOne(deps: JobDeps, d: CleanupDecision): Promise<'deleted' | 'would-delete' | 'kept' | 'failed'> {
+  const log = deps.logger.child({ snapshotId: d.snapshot.id, dbId: d.snapshot.dbId });
+  const fields = { reason: d.reason, expiresAt: d.expiresAt };
+  if (deps.config.isDryRun) {
+    log.info({ action: 'would-delete', ...fields }, 'dry run: would delete expired snapshot');
+    return 'would-delete';
+  }
+  try {
+    const result = await deps.gateway.deleteSnapshot(d.snapshot satisfies SnapshotRef);
+    log.info({ action: 'deleted', ...fields }, result === 'gone' ? 'expired snapshot was already gone' : 'expired snapshot deleted');
+    return 'deleted';
+  } catch (error) {
+    if (error instanceof RdsCallError && error.kind === 'invalid-state') {
+      log.warn({ action: 'kept', reason: 'not-available', errorCode: error.code }, KEPT_MESSAGE['not-available']);
+      return 'kept';
+    }
+    log.error({ action: 'failed', ...fields, errorCode: errorCodeOf(error), err: errorMessageOf(error) }, 'expired snapshot not deleted');
+    return 'failed';
+  }
+}
+
+/** The databases that exist now, by identifier and by resource id (for the safety net). */
+async function listLiveDatabases(deps: JobDeps): Promise<LiveDatabases> {
+  const ids = new Set<string>();
+  const resourceIds = new Set<string>();
+  const add = (kind: ResourceKind, id: string, resourceId: string | undefined): void => {
+    ids.add(`${kind}:${id}`);
+    if (resourceId !== undefined) resourceIds.add(`${kind}:${resourceId}`);
+  };
+  await Promise.all([
+    (async () => {
+      for await (const page of deps.gateway.instancePages()) for (const db of page) add(db.kind, db.id, db.resourceId);
+    })(),
+    (async () => {
+      for await (const page of deps.gateway.clusterPages()) for (const db of page) add(db.kind, db.id, db.resourceId);
+    })(),
+  ]);
+  return {
+    has: (kind, dbId, dbResourceId) =>
+      ids.has(`${kind}:${dbId}`) || (dbResourceId !== undefined && resourceIds.has(`${kind}:${dbResourceId}`)),
+  };
+}

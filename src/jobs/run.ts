@@ -1,0 +1,106 @@
+/** What every job shares: its dependencies, bounded concurrency, and the summary line. */
+import pLimit from 'p-limit';
+import type { RdsGateway, ApiStats } from '../aws/rds-gateway.js';
+import type { Config } from '../config.js';
+import { countOutcome, emptyCounts, runStatus, type OutcomeAction, type RunCounts, type RunStatus } from '../core/outcome.js';
+import { errorCodeOf, errorMessageOf } from '../errors.js';
+import type { Logger } from '../logging.js';
+
+export interface JobDeps {
+  gateway: RdsGateway;
+  logger: Logger;
+  /** The one source of "now"; `--now` replaces it. */
+  clock: () => Date;
+  config: Config;
+  /** Aborted on SIGTERM: no new work starts, in-flight calls finish. */
+  signal: AbortSignal;
+}
+
+export interface RunSummary {
+  job: string;
+  status: RunStatus;
+  counts: RunCounts;
+  durationMs: number;
+  api: ApiStats;
+  isDryRun: boolean;
+  now: string;
+  region: string;
+  errorCode?: string;
+  error?: string;
+}
+
+/** Collects outcomes for one run and writes its summary line. */
+export class RunRecorder {
+  readonly counts = emptyCounts();
+  private readonly startedMs = performance.now();
+  private readonly now: Date;
+  private fatal: unknown;
+
+  constructor(private readonly deps: JobDeps) {
+    this.now = deps.clock();
+  }
+
+  record(action: OutcomeAction): void {
+    countOutcome(this.counts, action);
+  }
+
+  /** The run cannot go on (e.g. a listing failed): log it once; the summary says FAILED. */
+  fail(error: unknown, what: string): void {
+    this.fatal = error;
+    this.deps.logger.error({ errorCode: errorCodeOf(error), err: errorMessageOf(error) }, `${what}: run stopped, nothing more was changed`);
+  }
+
+  finish(): RunSummary {
+    const { config, logger, gateway, signal } = this.deps;
+    const status = runStatus(this.counts, { isFatal: this.fatal !== undefined, isStopped: signal.aborted });
+    const summary: RunSummary = {
+      job: config.job,
+      status,
+      counts: this.counts,
+      durationMs: Math.round(performance.now() - this.startedMs),
+      api: gateway.stats(),
+      isDryRun: config.isDryRun,
+      now: this.now.toISOString(),
+      region: config.region,
+    };
+    if (this.fatal !== undefined) {
+      summary.errorCode = errorCodeOf(this.fatal);
+      summary.error = errorMessageOf(this.fatal);
+    }
+    const level = status === 'OK' ? 'info' : status === 'STOPPED' ? 'warn' : 'error';
+    logger[level]({ event: 'summary', ...summary }, `run finished: ${status}`);
+    return summary;
+  }
+}
+
+/**
+ * Runs `work` for each item, at most `concurrency` at a time. Once `signal` is aborted no new
+ * item starts (`onNotStarted` is told instead); items already running finish.
+ */
+export async function forEachBounded<T>(
+  items: Iterable<T>,
+  concurrency: number,
+  signal: AbortSignal,
+  work: (item: T) => Promise<void>,
+  onNotStarted: (item: T) => void,
+): Promise<void> {
+  const limit = pLimit(concurrency);
+  await Promise.all(
+    Array.from(items, (item) =>
+      limit(async () => {
+        if (signal.aborted) onNotStarted(item);
+        else await work(item);
+      }),
+    ),
+  );
+}
+
+/** Reads every page of a listing, stopping early when aborted. */
+export async function collectPages<T>(pages: AsyncIterable<T[]>, signal: AbortSignal): Promise<T[]> {
+  const all: T[] = [];
+  for await (const page of pages) {
+    all.push(...page);
+    if (signal.aborted) break;
+  }
+  return all;
+}
