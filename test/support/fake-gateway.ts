@@ -1,0 +1,45 @@
+/** A small hand-written RdsGateway for runner tests: in-memory databases, recorded writes. */
+import type { ApiStats, RdsGateway, SnapshotQuotas } from '../../src/aws/rds-gateway.js';
+import type { Database, Snapshot, Tags } from '../../src/core/types.js';
+
+export class FakeGateway implements RdsGateway {
+  readonly writes: string[] = [];
+  /** Called before each create; may throw or wait. */
+  beforeCreate: (db: Database) => Promise<void> = async () => {};
+
+  constructor(
+    readonly databases: Database[] = [],
+    readonly snapshots: Snapshot[] = [],
+  ) {}
+
+  async *instancePages(): AsyncIterable<Database[]> {
+    yield this.databases.filter((d) => d.kind === 'instance');
+  }
+  async *clusterPages(): AsyncIterable<Database[]> {
+    yield this.databases.filter((d) => d.kind === 'cluster');
+  }
+  async *manualSnapshotPages(): AsyncIterable<Snapshot[]> {
+    yield this.snapshots;
+  }
+  async findDatabase(id: string): Promise<Database | undefined> {
+    return this.databases.find((d) => d.id === id);
+  }
+  async createSnapshot(db: Database, snapshotId: string, _tags: Tags): Promise<'created' | 'exists'> {
+    await this.beforeCreate(db);
+    this.writes.push(`create ${snapshotId}`);
+    return 'created';
+  }
+  async deleteSnapshot(s: { id: string }): Promise<'deleted' | 'gone'> {
+    this.writes.push(`delete ${s.id}`);
+    return 'deleted';
+  }
+  async tagResource(arn: string, tags: Tags): Promise<void> {
+    this.writes.push(`tag ${arn} ${JSON.stringify(tags)}`);
+  }
+  async snapshotQuotas(): Promise<SnapshotQuotas> {
+    return {};
+  }
+  stats(): ApiStats {
+    return { calls: 0, retries: 0, byOperation: {} };
+  }
+}
