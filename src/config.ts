@@ -8,11 +8,13 @@ import {
   DEFAULT_REGION,
   DEFAULT_REQUEST_TIMEOUT_MS,
   DEFAULT_RETENTION_DAYS,
+  DEFAULT_RETRY_MODE,
   DEFAULT_SCHEDULE_HOURS,
   DEFAULT_SNAPSHOT_PREFIX,
   ENV,
   MAX_CONCURRENCY,
   MAX_RETENTION_DAYS,
+  RETRY_MODES,
 } from './core/contract.js';
 import { isRdsIdentifier, prefixProblem } from './core/naming.js';
 import type { PolicyDefaults } from './core/policy.js';
@@ -34,6 +36,7 @@ export interface Config {
   shouldWriteLatest: boolean;
   concurrency: number;
   maxAttempts: number;
+  retryMode: (typeof RETRY_MODES)[number];
   requestTimeoutMs: number;
   logLevel: LogLevel;
   /** cronjob-snapshot only: the instance or cluster to snapshot. */
@@ -104,9 +107,13 @@ export function loadConfig(env: Env, job: JobName): Config {
     }
   }
 
-  const rawLevel = read(ENV.LOG_LEVEL)?.toLowerCase() ?? 'info';
-  const logLevel = (LOG_LEVELS as readonly string[]).includes(rawLevel) ? (rawLevel as LogLevel) : 'info';
-  if (logLevel !== rawLevel) problems.push(`${ENV.LOG_LEVEL} must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(rawLevel)}`);
+  const oneOf = <T extends string>(name: string, allowed: readonly T[], fallback: T): T => {
+    const raw = read(name)?.toLowerCase();
+    if (raw === undefined) return fallback;
+    if ((allowed as readonly string[]).includes(raw)) return raw as T;
+    problems.push(`${name} must be one of ${allowed.join(', ')}, got ${JSON.stringify(read(name))}`);
+    return fallback;
+  };
 
   const config: Config = {
     job,
@@ -117,8 +124,9 @@ export function loadConfig(env: Env, job: JobName): Config {
     shouldWriteLatest: bool(ENV.WRITE_SNAPSHOT_LATEST, true),
     concurrency: whole(ENV.CONCURRENCY, DEFAULT_CONCURRENCY, 1, MAX_CONCURRENCY),
     maxAttempts: whole(ENV.MAX_ATTEMPTS, DEFAULT_MAX_ATTEMPTS, 1, 20),
+    retryMode: oneOf(ENV.RETRY_MODE, RETRY_MODES, DEFAULT_RETRY_MODE),
     requestTimeoutMs: whole(ENV.REQUEST_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS, 100, 300_000),
-    logLevel,
+    logLevel: oneOf(ENV.LOG_LEVEL, LOG_LEVELS, 'info'),
   };
 
   if (job === 'cronjob-snapshot') {

@@ -1,7 +1,7 @@
 /**
  * The only module that imports the RDS SDK. It pages, maps SDK shapes to the core's plain types
  * (tags to a record), maps modelled faults to outcomes, and holds no business rule.
- * Throttling and transient faults are retried by the SDK itself (adaptive retry mode).
+ * Throttling and transient faults are retried by the SDK itself (RETRY_MODE, MAX_ATTEMPTS).
  */
 import {
   AddTagsToResourceCommand,
@@ -71,12 +71,14 @@ export interface RdsGateway {
 export interface ClientOptions {
   region: string;
   maxAttempts: number;
+  retryMode: 'standard' | 'adaptive';
   requestTimeoutMs: number;
 }
 
 /**
  * A client with the SDK's default credential chain (IRSA web identity, EKS Pod Identity,
- * environment, profile...), adaptive retries and bounded timeouts. `AWS_ENDPOINT_URL` and
+ * environment, profile...), the SDK's retries (throttling backs off exponentially) and bounded
+ * timeouts: a request past its timeout fails and is retried instead of hanging. `AWS_ENDPOINT_URL` and
  * `AWS_ENDPOINT_URL_RDS` are honoured by the SDK itself.
  */
 export function createRdsClient(options: ClientOptions): RDSClient {
@@ -84,8 +86,8 @@ export function createRdsClient(options: ClientOptions): RDSClient {
     region: options.region,
     credentials: fromNodeProviderChain(),
     maxAttempts: options.maxAttempts,
-    retryMode: 'adaptive',
-    requestHandler: { connectionTimeout: 5_000, requestTimeout: options.requestTimeoutMs },
+    retryMode: options.retryMode,
+    requestHandler: { connectionTimeout: 5_000, requestTimeout: options.requestTimeoutMs, throwOnRequestTimeout: true },
   });
 }
 
@@ -249,7 +251,10 @@ export function mapError(operation: string, error: unknown): RdsCallError {
             error instanceof DBClusterSnapshotNotFoundFault
           ? 'not-found'
           : 'other';
-  const code = error instanceof Error ? error.name : 'UnknownError';
+  // Modelled and unmodelled AWS errors carry their code as `name`; network errors as Node's `code`.
+  const nodeCode = (error as { code?: unknown } | undefined)?.code;
+  const code =
+    error instanceof Error && error.name !== 'Error' ? error.name : typeof nodeCode === 'string' ? nodeCode : 'UnknownError';
   const message = error instanceof Error ? error.message : String(error);
   return new RdsCallError(operation, code, kind, message, { cause: error });
 }

@@ -68,7 +68,8 @@ export class RunRecorder {
       summary.error = errorMessageOf(this.fatal);
     }
     const level = status === 'OK' ? 'info' : status === 'STOPPED' ? 'warn' : 'error';
-    logger[level]({ event: 'summary', ...summary }, `run finished: ${status}`);
+    const { job: _job, ...fields } = summary; // `job` is already on every line
+    logger[level]({ event: 'summary', ...fields }, `run finished: ${status}`);
     return summary;
   }
 }

@@ -1,0 +1,328 @@
+/**
+ * An in-memory, RDS-compatible HTTP endpoint for tests: the AWS Query protocol
+ * (form-encoded POST, XML answers) for the operations the snapshot jobs use, with
+ * injectable faults. Point a real RDSClient at `url` with dummy credentials;
+ * request signatures are not checked.
+ *
+ *   const fake = await startFakeRds({ seed: { instances: [{ id: 'db1', tags: { a: 'b' } }] } });
+ *   const rds = new RDSClient({ region: 'eu-north-1', endpoint: fake.url, credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+ *
+ * Test support only: not product code.
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { RdsError } from './errors';
+import { type Fault, FaultPlan, seededRandom, type TerminalFault } from './faults';
+import { HANDLERS, type HandlerContext } from './handlers';
+import { type Params, parseForm } from './params';
+import { RdsState, type Seed } from './state';
+import { errorXml, successXml } from './xml';
+
+export type { Fault } from './faults';
+export type { Seed, SeedCluster, SeedInstance, SeedSnapshot } from './state';
+
+export interface FakeRdsOptions {
+  seed?: Seed;
+  /** The fake's clock. When absent the clock is the real time until `setNow` is called. */
+  now?: Date;
+  /** Milliseconds added to every answer. */
+  latencyMs?: number;
+  /** Seed of the PRNG behind probability faults (default 1). */
+  randomSeed?: number;
+  /** Status of snapshots made by CreateDB(Cluster)Snapshot; default `available`. */
+  snapshotStatusOnCreate?: 'available' | 'creating';
+  /** Port to listen on (127.0.0.1); default 0, any free port. */
+  port?: number;
+  /** Keep only the newest N entries in `requests`; unlimited by default. */
+  requestLogLimit?: number;
+}
+
+export interface RecordedRequest {
+  action: string;
+  params: Record<string, string>;
+}
+
+export interface FakeInstance {
+  id: string;
+  status: string;
+  clusterId?: string;
+  resourceId: string;
+  arn: string;
+  tags: Record<string, string>;
+}
+
+export interface FakeCluster {
+  id: string;
+  status: string;
+  resourceId: string;
+  arn: string;
+  members: string[];
+  tags: Record<string, string>;
+}
+
+export interface FakeSnapshot {
+  id: string;
+  kind: 'instance' | 'cluster';
+  dbId: string;
+  dbResourceId: string;
+  type: string;
+  status: string;
+  createdAt: Date;
+  arn: string;
+  tags: Record<string, string>;
+}
+
+export interface FakeRds {
+  /** `http://127.0.0.1:<port>` */
+  readonly url: string;
+  /** Requests per Action, faulted ones included. */
+  readonly calls: Record<string, number>;
+  /** Every request in arrival order (bounded by `requestLogLimit`). */
+  readonly requests: RecordedRequest[];
+  /** How many requests a fault applied to (delays included). */
+  readonly faultsInjected: number;
+  setNow(at: Date): void;
+  addFault(fault: Fault): void;
+  clearFaults(): void;
+  setLatency(ms: number): void;
+  /** Zeroes calls, requests and faultsInjected. */
+  resetCounters(): void;
+  /** Sorted by id. */
+  instances(): FakeInstance[];
+  clusters(): FakeCluster[];
+  /** Instance snapshots, then cluster snapshots, each sorted by id. */
+  snapshots(): FakeSnapshot[];
+  setInstanceStatus(id: string, status: string): void;
+  setClusterStatus(id: string, status: string): void;
+  /** Sets the status of the instance snapshot with this id, else of the cluster snapshot. */
+  setSnapshotStatus(id: string, status: string): void;
+  /** Removes the instance (and its cluster membership); its snapshots stay. */
+  deleteInstance(id: string): void;
+  close(): Promise<void>;
+}
+
+const MISSING_ACTION = '(missing)';
+
+export async function startFakeRds(options: FakeRdsOptions = {}): Promise<FakeRds> {
+  let fixedNow = options.now === undefined ? undefined : new Date(options.now);
+  const now = (): Date => (fixedNow === undefined ? new Date() : new Date(fixedNow));
+  const state = new RdsState(options.seed ?? {}, now());
+  const faults = new FaultPlan(seededRandom(options.randomSeed ?? 1));
+  const ctx: HandlerContext = { state, now, snapshotStatusOnCreate: options.snapshotStatusOnCreate ?? 'available' };
+  const logLimit = options.requestLogLimit ?? Number.POSITIVE_INFINITY;
+  let latencyMs = options.latencyMs ?? 0;
+  let calls: Record<string, number> = {};
+  let requests: RecordedRequest[] = [];
+  let faultsInjected = 0;
+  let closed = false;
+  const sockets = new Set<Socket>();
+  const sleepers = new Set<() => void>();
+
+  /** A sleep that `close()` cuts short. */
+  const sleep = (ms: number): Promise<void> =>
+    new Promise((resolve) => {
+      const wake = (): void => {
+        clearTimeout(timer);
+        sleepers.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      sleepers.add(wake);
+    });
+
+  const send = (res: ServerResponse, status: number, body: string, requestId: string): void => {
+    if (res.destroyed || res.writableEnded) return;
+    res.writeHead(status, {
+      'content-type': 'text/xml',
+      'content-length': Buffer.byteLength(body),
+      'x-amzn-requestid': requestId,
+    });
+    res.end(body);
+  };
+
+  const faultAnswer = (fault: Exclude<TerminalFault, { kind: 'drop' }>): RdsError => {
+    switch (fault.kind) {
+      case 'throttle':
+        return new RdsError('Throttling', 'Rate exceeded', 400);
+      case 'status':
+        return fault.status === 503
+          ? new RdsError('ServiceUnavailable', 'The request has failed due to a temporary failure of the server.', 503)
+          : new RdsError('InternalFailure', 'The request processing has failed because of an unknown error, exception or failure.', 500);
+      case 'error':
+        return new RdsError(fault.code, fault.message ?? `${fault.code} (injected by fake-rds)`, fault.status);
+    }
+  };
+
+  const answer = (action: string, params: Params, requestId: string): { status: number; body: string } => {
+    try {
+      if (action === '') throw new RdsError('MissingAction', 'The request must contain the parameter Action');
+      const handler = HANDLERS[action];
+      if (handler === undefined) throw new RdsError('InvalidAction', `Could not find operation ${action} for version 2014-10-31`);
+      return { status: 200, body: successXml(action, handler(params, ctx), requestId) };
+    } catch (error) {
+      if (error instanceof RdsError) return { status: error.status, body: errorXml(error.type, error.code, error.message, requestId) };
+      // A bug in the fake: answer like the real service would, but say what broke.
+      const message = `fake-rds internal error: ${error instanceof Error ? error.stack ?? error.message : String(error)}`;
+      return { status: 500, body: errorXml('Receiver', 'InternalFailure', message, requestId) };
+    }
+  };
+
+  const faultBody = (error: RdsError, requestId: string): { status: number; body: string } => ({
+    status: error.status,
+    body: errorXml(error.type, error.code, error.message, requestId),
+  });
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const query = (req.url ?? '/').split('?')[1] ?? '';
+    const params = parseForm(query, Buffer.concat(chunks).toString('utf8'));
+    const action = params['Action'] ?? '';
+    const requestId = randomUUID();
+
+    const key = action === '' ? MISSING_ACTION : action;
+    calls[key] = (calls[key] ?? 0) + 1;
+    requests.push({ action: key, params });
+    if (requests.length > logLimit) requests.splice(0, requests.length - logLimit);
+
+    const decision = faults.decide(action, params);
+    if (decision.injected) faultsInjected++;
+    const terminal = decision.terminal;
+
+    if (terminal?.kind === 'drop') {
+      if (latencyMs > 0) await sleep(latencyMs);
+      req.socket.destroy();
+      return;
+    }
+    // The state changes now; only the answer waits (a late answer to a create still created it).
+    const { status, body } = terminal === undefined ? answer(action, params, requestId) : faultBody(faultAnswer(terminal), requestId);
+    const wait = latencyMs + decision.delayMs;
+    if (wait > 0) await sleep(wait);
+    if (closed) {
+      req.socket.destroy();
+      return;
+    }
+    send(res, status, body, requestId);
+  };
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      if (!res.headersSent && !res.destroyed) {
+        send(res, 500, errorXml('Receiver', 'InternalFailure', `fake-rds: ${String(error)}`, randomUUID()), 'fake-rds');
+      }
+    });
+  });
+  server.keepAliveTimeout = 5_000;
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+
+  const tagsOf = (tags: Map<string, string>): Record<string, string> => Object.fromEntries(tags);
+  const mustGet = <T>(map: Map<string, T>, id: string, noun: string): T => {
+    const found = map.get(id.toLowerCase());
+    if (found === undefined) throw new Error(`fake-rds: no ${noun} ${id}`);
+    return found;
+  };
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    get calls() {
+      return calls;
+    },
+    get requests() {
+      return requests;
+    },
+    get faultsInjected() {
+      return faultsInjected;
+    },
+    setNow(at) {
+      fixedNow = new Date(at);
+    },
+    addFault(fault) {
+      faults.add(fault);
+    },
+    clearFaults() {
+      faults.clear();
+    },
+    setLatency(ms) {
+      latencyMs = ms;
+    },
+    resetCounters() {
+      calls = {};
+      requests = [];
+      faultsInjected = 0;
+    },
+    instances() {
+      return state.instanceIds.values().map((id) => {
+        const r = mustGet(state.instances, id, 'instance');
+        return {
+          id: r.id,
+          status: r.status,
+          ...(r.clusterId === undefined ? {} : { clusterId: r.clusterId }),
+          resourceId: r.resourceId,
+          arn: r.arn,
+          tags: tagsOf(r.tags),
+        };
+      });
+    },
+    clusters() {
+      return state.clusterIds.values().map((id) => {
+        const r = mustGet(state.clusters, id, 'cluster');
+        return { id: r.id, status: r.status, resourceId: r.resourceId, arn: r.arn, members: [...r.members].sort(), tags: tagsOf(r.tags) };
+      });
+    },
+    snapshots() {
+      return [state.snapshots, state.clusterSnapshots].flatMap((store) =>
+        store.all.values().map((id) => {
+          const r = mustGet(store.byId, id, 'snapshot');
+          return {
+            id: r.id,
+            kind: r.kind,
+            dbId: r.dbId,
+            dbResourceId: r.dbResourceId,
+            type: r.type,
+            status: r.status,
+            createdAt: new Date(r.createdAt),
+            arn: r.arn,
+            tags: tagsOf(r.tags),
+          };
+        }),
+      );
+    },
+    setInstanceStatus(id, status) {
+      mustGet(state.instances, id, 'instance').status = status;
+    },
+    setClusterStatus(id, status) {
+      mustGet(state.clusters, id, 'cluster').status = status;
+    },
+    setSnapshotStatus(id, status) {
+      const key = id.toLowerCase();
+      const record = state.snapshots.byId.get(key) ?? state.clusterSnapshots.byId.get(key);
+      if (record === undefined) throw new Error(`fake-rds: no snapshot ${id}`);
+      record.status = status;
+    },
+    deleteInstance(id) {
+      state.deleteInstance(id);
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      for (const wake of [...sleepers]) wake();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+        for (const socket of sockets) socket.destroy();
+      });
+    },
+  };
+}

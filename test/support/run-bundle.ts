@@ -1,0 +1,99 @@
+/**
+ * Runs a built bundle (dist/<job>.js) as a child process, the way a CronJob does, against an
+ * RDS-compatible endpoint. Shared by the end-to-end tests, the demo and the benchmark.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export type JobName = 'take-snapshots' | 'delete-snapshots' | 'cronjob-snapshot';
+
+export interface LogLine {
+  level: string;
+  msg: string;
+  [field: string]: unknown;
+}
+
+export interface BundleRun {
+  code: number | null;
+  lines: LogLine[];
+  stderr: string;
+  summary: LogLine | undefined;
+  /** Peak resident set size of the child, from /usr/bin/time when asked for. */
+  maxRssKb?: number;
+}
+
+export interface RunOptions {
+  endpoint: string;
+  args?: string[];
+  env?: Record<string, string>;
+  /** Called for each log line as it arrives (e.g. to send SIGTERM at the right moment). */
+  onLine?: (line: LogLine, child: ChildProcess) => void;
+  /** Measure peak RSS with GNU time (where installed). */
+  measureRss?: boolean;
+}
+
+/** npm scripts and vitest run from the package root. */
+export const DIST = resolve('dist');
+
+/** A clean environment: dummy credentials, no instance metadata, the endpoint override. */
+export function bundleEnv(endpoint: string, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    PATH: process.env['PATH'] ?? '/usr/bin:/bin',
+    HOME: tmpdir(),
+    AWS_ACCESS_KEY_ID: 'test',
+    AWS_SECRET_ACCESS_KEY: 'test',
+    AWS_REGION: 'eu-north-1',
+    AWS_EC2_METADATA_DISABLED: 'true',
+    AWS_ENDPOINT_URL_RDS: endpoint,
+    // The SDK warns on Node 20 (the images run 22); keep test output readable.
+    NODE_NO_WARNINGS: '1',
+    ...extra,
+  };
+}
+
+export function runBundle(job: JobName, options: RunOptions): Promise<BundleRun> {
+  const script = join(DIST, `${job}.js`);
+  const args = options.args ?? [];
+  const useTime = options.measureRss === true;
+  const [command, argv] = useTime ? ['/usr/bin/time', ['-f', 'MAXRSS_KB=%M', process.execPath, script, ...args]] : [process.execPath, [script, ...args]];
+  return new Promise((resolve, reject) => {
+    const child = spawn(command as string, argv as string[], { env: bundleEnv(options.endpoint, options.env), stdio: ['ignore', 'pipe', 'pipe'] });
+    const lines: LogLine[] = [];
+    let buffered = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk: string) => {
+      buffered += chunk;
+      let newline: number;
+      while ((newline = buffered.indexOf('\n')) >= 0) {
+        const text = buffered.slice(0, newline);
+        buffered = buffered.slice(newline + 1);
+        if (text.trim() === '') continue;
+        let line: LogLine;
+        try {
+          line = JSON.parse(text) as LogLine;
+        } catch {
+          line = { level: 'raw', msg: text };
+        }
+        lines.push(line);
+        options.onLine?.(line, child);
+      }
+    });
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (chunk: string) => {
+      stderr += chunk;
+    });
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      const rss = /MAXRSS_KB=(\d+)/.exec(stderr);
+      resolve({
+        code: code ?? (signal === null ? null : 128),
+        lines,
+        stderr,
+        summary: lines.find((l) => l['event'] === 'summary'),
+        ...(rss ? { maxRssKb: Number(rss[1]) } : {}),
+      });
+    });
+  });
+}
