@@ -1,0 +1,142 @@
+/**
+ * `npm run demo`: watch the jobs work with no AWS account. Starts the local RDS-compatible
+ * endpoint with a small fleet, runs the built bundles (node dist/<job>.js --now ...) the way a
+ * CronJob would, across a simulated day and simulated months, and tells what happened.
+ */
+import { startFakeRds, type FakeRds, type Seed } from '../test/support/fake-rds/index.js';
+import { runBundle, type BundleRun, type JobName, type LogLine } from '../test/support/run-bundle.js';
+
+const FLEET: Seed = {
+  instances: [
+    { id: 'orders', tags: { snapshot_schedule: '00 12', snapshot_retention_days: '7', team: 'payments' } },
+    { id: 'billing', tags: { team: 'finance' } },
+    { id: 'reports', status: 'stopped', tags: { snapshot_schedule: '06' } },
+    { id: 'scratch', tags: { snapshot_never: 'true' } },
+    { id: 'legacy', tags: { snapshot_schedule: '7am 14', snapshot_retention_days: 'forever' } },
+    { id: 'aurora-1', clusterId: 'aurora' },
+    { id: 'aurora-2', clusterId: 'aurora' },
+  ],
+  clusters: [{ id: 'aurora', tags: { snapshot_schedule: '04 20', snapshot_retention_days: '35' } }],
+  snapshots: [
+    { id: 'before-migration', dbId: 'billing', createdAt: '2025-03-01T10:00:00Z', tags: { owner: 'dba' } },
+    { id: 'old-tool-snapshot', dbId: 'billing', createdAt: '2025-09-01T02:00:00Z', tags: { snapshot_expiry: '2025-12-01T02:00:00+00:00' } },
+    { id: 'hand-edited', dbId: 'billing', createdAt: '2025-09-02T02:00:00Z', tags: { snapshot_expiry: 'end of year' } },
+  ],
+};
+
+const bold = (s: string): string => (process.stdout.isTTY ? `\x1b[1m${s}\x1b[0m` : s);
+const dim = (s: string): string => (process.stdout.isTTY ? `\x1b[2m${s}\x1b[0m` : s);
+
+async function run(fake: FakeRds, job: JobName, now: string, env: Record<string, string> = {}): Promise<BundleRun> {
+  fake.setNow(new Date(now));
+  const result = await runBundle(job, { endpoint: fake.url, args: ['--now', now], env });
+  if (result.code !== 0) {
+    console.log(`  ${now}  ${job} exited ${result.code}\n${result.stderr}`);
+    process.exitCode = 1;
+  }
+  return result;
+}
+
+function describeDecision(l: LogLine): string | undefined {
+  const id = String(l['dbId'] ?? '');
+  const snap = String(l['snapshotId'] ?? '');
+  const expires = typeof l['expiresAt'] === 'string' ? l['expiresAt'].replace('.000Z', 'Z') : '';
+  switch (l['action']) {
+    case 'created':
+      return `${id}: created ${snap}, expires ${expires}`;
+    case 'caught-up':
+      return `${id}: caught up the missed slot ${String(l['slotAt']).slice(0, 16)}Z with ${snap}`;
+    case 'skipped':
+      return l['reason'] === 'not-available' ? `${id}: not snapshotted, database is ${String(l['dbStatus'] ?? 'busy')}; snapshot_latest=skipped` : undefined;
+    case 'deleted':
+      return `deleted ${snap} (${id}): expired ${expires}`;
+    case 'failed':
+      return `${id || snap}: FAILED ${String(l['errorCode'])}`;
+    default:
+      return undefined;
+  }
+}
+
+function keptLine(l: LogLine): string | undefined {
+  if (l['action'] !== 'kept') return undefined;
+  const reasons: Record<string, string> = {
+    'newest-of-live-database': 'expired, but the newest backup of a database that still exists',
+    'malformed-expiry': `snapshot_expiry ${JSON.stringify(l['tagValue'])} is not a date: kept, with a warning`,
+    'not-expired': `expires ${String(l['expiresAt']).replace('.000Z', 'Z')}`,
+  };
+  const why = reasons[String(l['reason'])];
+  return why === undefined ? undefined : `kept ${String(l['snapshotId'])}: ${why}`;
+}
+
+async function main(): Promise<void> {
+  const fake = await startFakeRds({ seed: FLEET, now: new Date('2026-11-26T00:00:00Z') });
+  try {
+    console.log(bold('RDS snapshot CronJobs: a demo against a local RDS-compatible endpoint (no AWS account, no network)'));
+    console.log(dim(`endpoint ${fake.url}; every run below is \`node dist/<job>.js --now <time>\`, as a CronJob runs it\n`));
+    console.log(bold('The fleet and its tags'));
+    for (const db of [...fake.instances(), ...fake.clusters()]) {
+      const kind = 'members' in db ? 'cluster ' : 'instance';
+      const tags = Object.entries(db.tags).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(' ');
+      const note = 'clusterId' in db && db.clusterId ? `member of ${db.clusterId}` : tags || '(no tags: 02:00 UTC daily, kept 90 days)';
+      console.log(`  ${db.id.padEnd(9)} ${kind} ${db.status.padEnd(9)} ${note}`);
+    }
+
+    console.log(`\n${bold('Day 1, 2026-11-26: take-snapshots at 5 past every hour')}`);
+    const warned = new Set<string>();
+    for (let hour = 0; hour < 24; hour++) {
+      const now = `2026-11-26T${String(hour).padStart(2, '0')}:05:00Z`;
+      if (hour === 9) {
+        fake.setInstanceStatus('reports', 'available');
+        console.log(dim('  09:00  (someone starts the reports database again)'));
+      }
+      const result = await run(fake, 'take-snapshots', now);
+      const events = result.lines
+        .filter((l) => !(l['reason'] === 'not-available' && warned.has(`${l['dbId']}:stopped`) && hour !== 8))
+        .map(describeDecision)
+        .filter((s): s is string => s !== undefined);
+      for (const l of result.lines) if (l['reason'] === 'not-available') warned.add(`${l['dbId']}:stopped`);
+      for (const l of result.lines) {
+        if (l.level === 'warn' && typeof l['tag'] === 'string' && !warned.has(`${l['dbId']}:${l['tag']}`)) {
+          warned.add(`${l['dbId']}:${l['tag']}`);
+          events.push(`${String(l['dbId'])}: warning: ${l.msg} (value ${JSON.stringify(l['tagValue'])})`);
+        }
+      }
+      const calls = (result.summary?.['api'] as { calls: number } | undefined)?.calls ?? 0;
+      if (events.length === 0) continue;
+      console.log(`  ${now.slice(11, 16)}  ${events[0]}`);
+      for (const e of events.slice(1)) console.log(`         ${e}`);
+      console.log(dim(`         (exit ${result.code}, ${calls} API calls)`));
+    }
+    const before = fake.snapshots().length;
+    await run(fake, 'take-snapshots', '2026-11-26T23:40:00Z');
+    console.log(`  23:40  a retried Job in the same hour: ${fake.snapshots().length - before} snapshots created, no duplicate`);
+    console.log(`  scratch: never snapshotted (snapshot_never); aurora-1/aurora-2: covered by the aurora cluster snapshot`);
+
+    console.log(`\n${bold('Tags now on the databases')}`);
+    for (const db of [...fake.instances(), ...fake.clusters()]) {
+      const latest = db.tags['snapshot_latest'];
+      if (latest !== undefined) console.log(`  ${db.id.padEnd(9)} snapshot_latest=${latest}`);
+    }
+
+    console.log(`\n${bold('Months later: delete-snapshots on the 1st of each month (no new snapshots are taken meanwhile)')}`);
+    for (const now of ['2026-12-01T03:00:00Z', '2027-01-01T03:00:00Z', '2027-03-01T03:00:00Z']) {
+      const result = await run(fake, 'delete-snapshots', now);
+      const lines = [
+        ...result.lines.map(describeDecision),
+        ...(now.startsWith('2027-03') ? result.lines.map(keptLine) : result.lines.filter((l) => l['reason'] !== 'not-expired').map(keptLine)),
+      ].filter((s): s is string => s !== undefined);
+      console.log(`  ${now.slice(0, 10)}  ${lines[0] ?? 'nothing expired'}`);
+      for (const l of lines.slice(1)) console.log(`              ${l}`);
+    }
+    console.log(`  untouched throughout: ${fake.snapshots().filter((s) => !s.id.startsWith('cronsnap-')).map((s) => s.id).join(', ')}`);
+    console.log(`\n${bold('Snapshots left')}: ${fake.snapshots().map((s) => s.id).join(', ')}`);
+    console.log(dim('\nRead the raw JSON lines of any run: node dist/take-snapshots.js --help, and the README.'));
+  } finally {
+    await fake.close();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
