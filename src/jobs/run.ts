@@ -69,7 +69,9 @@ export class RunRecorder {
     }
     const level = status === 'OK' ? 'info' : status === 'STOPPED' ? 'warn' : 'error';
     const { job: _job, ...fields } = summary; // `job` is already on every line
-    logger[level]({ event: 'summary', ...fields }, `run finished: ${status}`);
+    // The summary is written at every LOG_LEVEL but silent: it is how a run is read.
+    const summaryLogger = config.logLevel === 'silent' || logger.isLevelEnabled('info') ? logger : logger.child({}, { level: 'info' });
+    summaryLogger[level]({ event: 'summary', ...fields }, `run finished: ${status}`);
     return summary;
   }
 }

@@ -355,3 +355,15 @@ describe('take-snapshots', () => {
     expect(harness.logs.where({ action: 'not-started' })).toHaveLength(2);
   });
 });
+
+describe('the summary line', () => {
+  it('is written even when LOG_LEVEL=warn hides the per-database lines', async () => {
+    rds.on(DescribeDBInstancesCommand).resolves({ DBInstances: [sdkInstance({ id: 'orders' })] });
+    const { deps, logs } = makeHarness('take-snapshots', { now: AT_0205, env: { LOG_LEVEL: 'warn' } });
+
+    await takeSnapshots(deps);
+
+    expect(logs.where({ action: 'created' })).toEqual([]);
+    expect(logs.summary()).toMatchObject({ level: 'info', status: 'OK' });
+  });
+});

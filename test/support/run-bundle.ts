@@ -4,7 +4,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join, resolve as resolvePath } from 'node:path';
 
 export type JobName = 'take-snapshots' | 'delete-snapshots' | 'cronjob-snapshot';
 
@@ -19,7 +19,7 @@ export interface BundleRun {
   lines: LogLine[];
   stderr: string;
   summary: LogLine | undefined;
-  /** Peak resident set size of the child, from /usr/bin/time when asked for. */
+  /** Peak resident set size of the child (process.resourceUsage at exit), when asked for. */
   maxRssKb?: number;
 }
 
@@ -29,12 +29,12 @@ export interface RunOptions {
   env?: Record<string, string>;
   /** Called for each log line as it arrives (e.g. to send SIGTERM at the right moment). */
   onLine?: (line: LogLine, child: ChildProcess) => void;
-  /** Measure peak RSS with GNU time (where installed). */
+  /** Measure the child's peak RSS (preloads report-rss.cjs). */
   measureRss?: boolean;
 }
 
 /** npm scripts and vitest run from the package root. */
-export const DIST = resolve('dist');
+export const DIST = resolvePath('dist');
 
 /** A clean environment: dummy credentials, no instance metadata, the endpoint override. */
 export function bundleEnv(endpoint: string, extra: Record<string, string> = {}): Record<string, string> {
@@ -55,10 +55,9 @@ export function bundleEnv(endpoint: string, extra: Record<string, string> = {}):
 export function runBundle(job: JobName, options: RunOptions): Promise<BundleRun> {
   const script = join(DIST, `${job}.js`);
   const args = options.args ?? [];
-  const useTime = options.measureRss === true;
-  const [command, argv] = useTime ? ['/usr/bin/time', ['-f', 'MAXRSS_KB=%M', process.execPath, script, ...args]] : [process.execPath, [script, ...args]];
+  const preload = options.measureRss === true ? ['--require', resolvePath('test/support/report-rss.cjs')] : [];
   return new Promise((resolve, reject) => {
-    const child = spawn(command as string, argv as string[], { env: bundleEnv(options.endpoint, options.env), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...preload, script, ...args], { env: bundleEnv(options.endpoint, options.env), stdio: ['ignore', 'pipe', 'pipe'] });
     const lines: LogLine[] = [];
     let buffered = '';
     let stderr = '';

@@ -1,0 +1,285 @@
+/**
+ * `npm run bench`: API calls against their lower bound, wall time (and at concurrency 1), peak
+ * RSS and cold start of each built bundle, at fleets of up to 10,000 databases and 100,000
+ * snapshots, against the local RDS-compatible endpoint with a fixed latency per call.
+ * Prints a table and writes BENCHMARKS.md. Not part of `npm test`: nothing here is asserted.
+ *
+ *   npm run bench                      # the full matrix (several minutes)
+ *   npm run bench -- --quick           # small sizes only, for a quick look
+ *   npm run bench -- --latency-ms 50   # another per-call latency
+ */
+import { spawnSync } from 'node:child_process';
+import { statSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { parseArgs } from 'node:util';
+import { startFakeRds, type Fault, type Seed, type SeedSnapshot } from '../test/support/fake-rds/index.js';
+import { lowerBound, type FleetShape } from '../test/support/lower-bound.js';
+import { DIST, runBundle, type JobName } from '../test/support/run-bundle.js';
+
+const { values: opts } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    'latency-ms': { type: 'string', default: '20' },
+    out: { type: 'string', default: 'BENCHMARKS.md' },
+  },
+});
+const LATENCY_MS = Number(opts['latency-ms']);
+const NOW = '2026-11-26T02:05:00Z';
+const DAY_MS = 86_400_000;
+
+interface Fleet {
+  seed: Seed;
+  shape: FleetShape;
+  /** Standalone instances and clusters: every one is due at NOW. */
+  due: number;
+  /** Snapshots whose expiry has passed and that are not their database's newest. */
+  expired: number;
+}
+
+/** N databases (a tenth of them clusters with one member each), S tool snapshots spread over them. */
+function makeFleet(databases: number, snapshots: number): Fleet {
+  const clusters = Math.max(1, Math.round(databases / 10));
+  const standalone = databases - clusters;
+  const pad = (n: number): string => String(n).padStart(5, '0');
+  const dbIds = [...Array.from({ length: standalone }, (_, i) => `db-${pad(i)}`), ...Array.from({ length: clusters }, (_, i) => `cl-${pad(i)}`)];
+  const seedSnapshots: SeedSnapshot[] = [];
+  let expired = 0;
+  let clusterSnapshots = 0;
+  const slotZero = Date.parse('2026-11-25T02:00:00Z');
+  for (let i = 0; i < snapshots; i++) {
+    const dbId = dbIds[i % dbIds.length]!;
+    const age = Math.floor(i / dbIds.length); // 0 = the newest of its database
+    const slot = new Date(slotZero - age * DAY_MS);
+    const isExpired = age > 0 && i % 10 === 9;
+    if (isExpired) expired++;
+    const isCluster = dbId.startsWith('cl-');
+    if (isCluster) clusterSnapshots++;
+    const stamp = slot.toISOString();
+    seedSnapshots.push({
+      id: `cronsnap-${dbId}-${stamp.slice(0, 10).replaceAll('-', '')}-0200`,
+      kind: isCluster ? 'cluster' : 'instance',
+      dbId,
+      createdAt: stamp,
+      tags: { snapshot_expiry: isExpired ? '2026-01-01T00:00:00Z' : '2027-12-31T00:00:00Z', team: 'bench' },
+    });
+  }
+  return {
+    seed: {
+      instances: [
+        ...Array.from({ length: standalone }, (_, i) => ({ id: `db-${pad(i)}`, tags: { team: 'bench' } })),
+        ...Array.from({ length: clusters }, (_, i) => ({ id: `cl-${pad(i)}-1`, clusterId: `cl-${pad(i)}` })),
+      ],
+      clusters: Array.from({ length: clusters }, (_, i) => ({ id: `cl-${pad(i)}`, tags: { snapshot_retention_days: '35' } })),
+      snapshots: seedSnapshots,
+      quotas: { manualSnapshots: 10_000_000, manualClusterSnapshots: 10_000_000 },
+    },
+    shape: {
+      instances: standalone + clusters,
+      clusters,
+      manualInstanceSnapshots: snapshots - clusterSnapshots,
+      manualClusterSnapshots: clusterSnapshots,
+    },
+    due: standalone + clusters,
+    expired,
+  };
+}
+
+interface Row {
+  job: JobName;
+  databases: number;
+  snapshots: number;
+  label: string;
+  exit: number | null;
+  failed: number;
+  calls: number;
+  bound: number;
+  retries: number;
+  byOperation: Record<string, number>;
+  wallMs: number;
+  wallMsC1?: number;
+  rssMb: number;
+}
+
+async function measure(
+  job: JobName,
+  fleet: Fleet,
+  env: Record<string, string>,
+  faults: Fault[] = [],
+  latencyMs = LATENCY_MS,
+): Promise<{ wallMs: number; exit: number | null; summary: Record<string, unknown>; requests: number; byOperation: Record<string, number>; rssMb: number }> {
+  const fake = await startFakeRds({ seed: fleet.seed, now: new Date(NOW), latencyMs, requestLogLimit: 0, randomSeed: 42 });
+  for (const f of faults) fake.addFault(f);
+  try {
+    const started = performance.now();
+    const run = await runBundle(job, { endpoint: fake.url, args: ['--now', NOW], env: { LOG_LEVEL: 'warn', ...env }, measureRss: true });
+    const wallMs = performance.now() - started;
+    if (run.summary === undefined) throw new Error(`${job} wrote no summary (exit ${run.code}): ${run.stderr.slice(0, 2000)}`);
+    return {
+      wallMs,
+      exit: run.code,
+      summary: run.summary,
+      requests: Object.values(fake.calls).reduce((a, b) => a + b, 0),
+      byOperation: { ...fake.calls },
+      rssMb: (run.maxRssKb ?? 0) / 1024,
+    };
+  } finally {
+    await fake.close();
+  }
+}
+
+async function benchRow(job: JobName, databases: number, snapshots: number, withC1: boolean): Promise<Row> {
+  const fleet = makeFleet(databases, snapshots);
+  const work =
+    job === 'take-snapshots'
+      ? { creates: fleet.due, tagWrites: fleet.due, deletes: 0 }
+      : { creates: 0, tagWrites: 0, deletes: fleet.expired };
+  const bound = lowerBound(job as 'take-snapshots' | 'delete-snapshots', fleet.shape, work);
+  const m = await measure(job, fleet, {});
+  const api = m.summary['api'] as { calls: number; retries: number };
+  const counts = m.summary['counts'] as Record<string, number>;
+  const row: Row = {
+    job,
+    databases,
+    snapshots,
+    label: '',
+    exit: m.exit,
+    failed: counts['failed'] ?? 0,
+    calls: api.calls,
+    bound,
+    retries: api.retries,
+    byOperation: m.byOperation,
+    wallMs: m.wallMs,
+    rssMb: m.rssMb,
+  };
+  if (withC1) row.wallMsC1 = (await measure(job, fleet, { CONCURRENCY: '1' })).wallMs;
+  return row;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+function coldStartMs(args: string[], runs = 9): number {
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const started = performance.now();
+    spawnSync(process.execPath, args, { stdio: 'ignore' });
+    times.push(performance.now() - started);
+  }
+  return median(times);
+}
+
+const fmtMs = (ms: number): string => (ms >= 10_000 ? `${(ms / 1000).toFixed(0)} s` : ms >= 1000 ? `${(ms / 1000).toFixed(1)} s` : `${ms.toFixed(0)} ms`);
+const fmtN = (n: number): string => n.toLocaleString('en-US');
+const OP_SHORT: Record<string, string> = {
+  DescribeDBInstances: 'DI',
+  DescribeDBClusters: 'DC',
+  DescribeDBSnapshots: 'DS',
+  DescribeDBClusterSnapshots: 'DCS',
+  DescribeAccountAttributes: 'Q',
+  CreateDBSnapshot: 'C',
+  CreateDBClusterSnapshot: 'CC',
+  DeleteDBSnapshot: 'X',
+  DeleteDBClusterSnapshot: 'XC',
+  AddTagsToResource: 'T',
+};
+
+function rowLine(r: Row): string {
+  const ops = Object.entries(r.byOperation)
+    .map(([op, n]) => `${OP_SHORT[op] ?? op} ${fmtN(n)}`)
+    .join(', ');
+  const c1 = r.wallMsC1 === undefined ? 'n/a' : fmtMs(r.wallMsC1);
+  const speedup = r.wallMsC1 === undefined ? 'n/a' : `${(r.wallMsC1 / r.wallMs).toFixed(1)}x`;
+  return `| ${r.job}${r.label} | ${fmtN(r.databases)} | ${fmtN(r.snapshots)} | ${r.exit} | ${r.failed} | ${fmtN(r.calls)} | ${fmtN(r.bound)} | ${(r.calls / r.bound).toFixed(2)} | ${fmtN(r.retries)} | ${ops} | ${fmtMs(r.wallMs)} | ${c1} | ${speedup} | ${r.rssMb.toFixed(0)} MB |`;
+}
+
+async function main(): Promise<void> {
+  const sizesN = opts.quick ? [10, 1_000] : [10, 1_000, 10_000];
+  const sizesS = opts.quick ? [100, 10_000] : [100, 10_000, 100_000];
+  const header = [
+    '| job | databases | snapshots | exit | failed | API calls | lower bound | ratio | retries | calls by operation | wall | wall at concurrency 1 | speed-up | peak RSS |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|',
+  ];
+  console.log(`latency ${LATENCY_MS} ms per call; default CONCURRENCY 10\n`);
+  console.log(header.join('\n'));
+  const rows: Row[] = [];
+  for (const job of ['take-snapshots', 'delete-snapshots'] as const) {
+    for (const n of sizesN) {
+      for (const s of sizesS) {
+        // Concurrency-1 comparisons where they take minutes, not hours.
+        const withC1 = job === 'take-snapshots' ? n <= 1_000 && s <= 10_000 : s <= 10_000;
+        const row = await benchRow(job, n, s, withC1);
+        rows.push(row);
+        console.log(rowLine(row));
+      }
+    }
+  }
+
+  // Faults: 20% of calls throttled, 1% answered with HTTP 500. Must end with zero failed databases.
+  const faults: Fault[] = [
+    { kind: 'throttle', probability: 0.2 },
+    { kind: 'status', status: 500, probability: 0.01 },
+  ];
+  const faultRows: string[] = [];
+  for (const [mode, n] of [
+    ['standard', opts.quick ? 100 : 1_000],
+    ['adaptive', 100],
+  ] as const) {
+    const fleet = makeFleet(n, 100);
+    const m = await measure('take-snapshots', fleet, { RETRY_MODE: mode }, faults);
+    const api = m.summary['api'] as { calls: number; retries: number };
+    const counts = m.summary['counts'] as Record<string, number>;
+    const line = `| take-snapshots, RETRY_MODE=${mode} | ${fmtN(n)} | 100 | ${m.exit} | ${counts['failed']} | ${fmtN(api.calls)} | ${fmtN(api.retries)} | ${fmtN(m.requests)} | ${fmtMs(m.wallMs)} |`;
+    faultRows.push(line);
+    console.log(line);
+  }
+
+  const bundles = ['take-snapshots', 'delete-snapshots', 'cronjob-snapshot'].map((name) => {
+    const file = `${DIST}/${name}.js`;
+    return { name, kb: statSync(file).size / 1024, ms: coldStartMs([file, '--help']) };
+  });
+  const bare = coldStartMs(['-e', '0']);
+  for (const b of bundles) console.log(`cold start ${b.name}: ${b.ms.toFixed(0)} ms (bare node ${bare.toFixed(0)} ms), ${b.kb.toFixed(0)} KB`);
+
+  const machine = `${cpus().length} cores (${cpus()[0]?.model.trim() ?? 'unknown'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node.js ${process.version}, ${process.platform}/${process.arch}`;
+  const md = [
+    '# Benchmarks',
+    '',
+    `Made by \`npm run bench${opts.quick ? ' -- --quick' : ''}\` on ${new Date().toISOString().slice(0, 10)}: ${machine}.`,
+    `Each job is the built bundle run as a child process, as a CronJob runs it, against the local RDS-compatible endpoint`,
+    `(test/support/fake-rds) answering every call after ${LATENCY_MS} ms. Every database is due (take-snapshots) and one`,
+    'snapshot in ten has expired (delete-snapshots), none of them its database\'s newest. A tenth of the databases are',
+    'Aurora-style clusters with one member instance. API calls are the job\'s own count (its summary line); the lower',
+    'bound is the Describe pages needed at 100 records a page + one create per due database + one tag write per',
+    'database whose `snapshot_latest` changes + one delete per snapshot that must go + the quota read.',
+    '',
+    'Operations: DI DescribeDBInstances, DC DescribeDBClusters, DS DescribeDBSnapshots, DCS DescribeDBClusterSnapshots,',
+    'Q DescribeAccountAttributes, C/CC CreateDB(Cluster)Snapshot, X/XC DeleteDB(Cluster)Snapshot, T AddTagsToResource.',
+    '',
+    ...header,
+    ...rows.map(rowLine),
+    '',
+    '## Under faults',
+    '',
+    '20% of calls answered `Throttling`, 1% HTTP 500, at random (seeded). The SDK retries; the run must end with no failed database.',
+    '',
+    '| run | databases | snapshots | exit | failed | API calls | retries | HTTP requests | wall |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+    ...faultRows,
+    '',
+    '## Bundles',
+    '',
+    '| bundle | size | cold start (`--help`, median of 9) | bare `node -e 0` |',
+    '|---|---:|---:|---:|',
+    ...bundles.map((b) => `| dist/${b.name}.js | ${b.kb.toFixed(0)} KB | ${b.ms.toFixed(0)} ms | ${bare.toFixed(0)} ms |`),
+    '',
+  ];
+  writeFileSync(opts.out, md.join('\n'));
+  console.log(`\nwrote ${opts.out}`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});

@@ -1,0 +1,394 @@
+// irsa/snapshotpolicy.json (least privilege), its looser legacy variant and the
+// two trust policies. The RDS actions the code sends are read from src/ (the
+// adapter src/aws/rds-gateway.ts); the policy must grant exactly those.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { DEFAULT_SNAPSHOT_PREFIX, TAG_EXPIRY, TAG_LATEST } from '../../src/core/contract.js';
+import {
+  actionsInSource,
+  asList,
+  checkPolicyShape,
+  FALLBACK_RDS_ACTIONS,
+  IMPLIED_BY,
+  isAllowed,
+  policyActions,
+  rdsActionsOfCode,
+  type PolicyDocument,
+  type RequestContext,
+} from './support/iam.js';
+import { clone, JOBS, readRepoFile, readYaml, REPO_ROOT } from './support/repo.js';
+
+const STRICT = JSON.parse(readRepoFile('irsa', 'snapshotpolicy.json')) as PolicyDocument;
+const LEGACY = JSON.parse(readRepoFile('irsa', 'snapshotpolicy-legacy.json')) as PolicyDocument;
+const POLICIES = [
+  ['snapshotpolicy.json', STRICT],
+  ['snapshotpolicy-legacy.json', LEGACY],
+] as const;
+
+const code = rdsActionsOfCode(REPO_ROOT);
+if (code.usedFallback) {
+  console.warn('src/aws/rds-gateway.ts does not exist yet: the IAM test uses the documented action list instead of a scan of src/');
+}
+
+/** Problems comparing the actions a policy grants with the actions the code sends. */
+function actionProblems(policy: PolicyDocument, sent: ReadonlyMap<string, string[]>): string[] {
+  const granted = policyActions(policy);
+  const problems: string[] = [];
+  for (const [action, files] of sent) {
+    if (!granted.has(`rds:${action}`)) problems.push(`policy lacks rds:${action} (sent by ${files.join(', ')})`);
+  }
+  for (const grantedAction of granted) {
+    const action = grantedAction.replace(/^rds:/, '');
+    const impliedBy = IMPLIED_BY[action] ?? [];
+    if (!sent.has(action) && !impliedBy.some((a) => sent.has(a))) {
+      problems.push(`policy grants ${grantedAction}, which the code never uses`);
+    }
+  }
+  return problems;
+}
+
+describe('RDS actions: the policy grants exactly what the code sends', () => {
+  it('finds the actions in src/ (the scan is authoritative once src/aws/rds-gateway.ts exists)', () => {
+    expect(code.actions.size).toBeGreaterThan(0);
+    if (!code.usedFallback) {
+      // Every action the scan found must be one IAM knows as an RDS action name.
+      for (const action of code.actions.keys()) expect(action).toMatch(/^[A-Z][A-Za-z]+$/);
+    }
+  });
+
+  it.each(POLICIES)('%s has every action the code sends and no other', (_name, policy) => {
+    expect(actionProblems(policy, code.actions)).toEqual([]);
+  });
+
+  it('reports a missing action and an unused one', () => {
+    const policy = clone(STRICT);
+    policy.Statement[0]!.Action = asList(policy.Statement[0]!.Action).filter((a) => a !== 'rds:DescribeDBInstances');
+    policy.Statement[0]!.Action.push('rds:DescribeDBLogFiles');
+    const sent = new Map<string, string[]>([...code.actions, ['DescribeDBInstances', ['src/x.ts']]]);
+    const problems = actionProblems(policy, sent).join('\n');
+    expect(problems).toContain('policy lacks rds:DescribeDBInstances');
+    expect(problems).toContain('grants rds:DescribeDBLogFiles, which the code never uses');
+  });
+
+  it('allows AddTagsToResource only because CreateDB*Snapshot with Tags implies it or the code sends it', () => {
+    const withoutTagging = new Map([...code.actions].filter(([a]) => !['AddTagsToResource', 'CreateDBSnapshot', 'CreateDBClusterSnapshot'].includes(a)));
+    expect(actionProblems(STRICT, withoutTagging).join('\n')).toContain('rds:AddTagsToResource, which the code never uses');
+  });
+});
+
+describe('scanning source for RDS calls', () => {
+  it('reads `new XCommand(` and `paginateX(`, ignoring comments', () => {
+    const source = [
+      "import { CreateDBSnapshotCommand, paginateDescribeDBSnapshots } from '@aws-sdk/client-rds';",
+      '// new DeleteDBInstanceCommand( would be a disaster',
+      '/* paginateDescribeDBLogFiles( */',
+      'await client.send(new CreateDBSnapshotCommand({ DBSnapshotIdentifier: id }));',
+      'for await (const page of paginateDescribeDBSnapshots({ client }, {})) {}',
+      "const url = 'https://example.com'; // new ModifyDBInstanceCommand(",
+    ].join('\n');
+    expect(actionsInSource(source).sort()).toEqual(['CreateDBSnapshot', 'DescribeDBSnapshots']);
+  });
+
+  describe('on a repository tree', () => {
+    const root = mkdtempSync(join(tmpdir(), 'iam-scan-'));
+    afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+    it('uses the fallback list only while src/aws/rds-gateway.ts is missing', () => {
+      mkdirSync(join(root, 'src', 'jobs'), { recursive: true });
+      writeFileSync(join(root, 'src', 'jobs', 'x.ts'), 'new DeleteDBInstanceCommand({});');
+      const before = rdsActionsOfCode(root);
+      expect(before.usedFallback).toBe(true);
+      expect([...before.actions.keys()].sort()).toEqual([...FALLBACK_RDS_ACTIONS].sort());
+
+      mkdirSync(join(root, 'src', 'aws'), { recursive: true });
+      writeFileSync(join(root, 'src', 'aws', 'rds-gateway.ts'), 'await c.send(new DescribeDBInstancesCommand({}));');
+      const after = rdsActionsOfCode(root);
+      expect(after.usedFallback).toBe(false);
+      expect([...after.actions.keys()].sort()).toEqual(['DeleteDBInstance', 'DescribeDBInstances']);
+      expect(actionProblems(STRICT, after.actions).join('\n')).toContain('policy lacks rds:DeleteDBInstance');
+    });
+  });
+});
+
+describe.each(POLICIES)('%s shape', (_name, policy) => {
+  it('is a 2012-10-17 identity policy: every statement has Effect, Action and Resource; no rds:*; "*" only on Describe*', () => {
+    expect(checkPolicyShape(policy)).toEqual([]);
+  });
+});
+
+describe('policy shape checks reject', () => {
+  const broken: [string, (p: PolicyDocument) => void, string][] = [
+    ['an old Version', (p) => (p.Version = '2008-10-17'), 'Version must be 2012-10-17'],
+    ['rds:*', (p) => (p.Statement[0]!.Action = 'rds:*'), 'no wildcards'],
+    ['"Resource": "*" on deletes', (p) => (p.Statement.at(-1)!.Resource = '*'), 'only for Describe* actions'],
+    ['"Resource": "*" on AddTagsToResource', (p) => (p.Statement[3]!.Resource = ['*']), 'only for Describe* actions'],
+    ['a statement without Resource', (p) => delete p.Statement[1]!.Resource, 'must have Resource'],
+    ['a statement without Action', (p) => delete p.Statement[1]!.Action, 'must have Action'],
+    ['a non-RDS action', (p) => asList(p.Statement[0]!.Action).length && (p.Statement[0]!.Action = ['s3:GetObject']), 'not an rds: action'],
+    ['NotAction', (p) => (p.Statement[0]!.NotAction = 'rds:DeleteDBInstance'), 'must not use NotAction'],
+  ];
+  it.each(broken)('%s', (_d, mutate, expected) => {
+    const policy = clone(STRICT);
+    mutate(policy);
+    expect(checkPolicyShape(policy).join('\n')).toContain(expected);
+  });
+});
+
+// What the role may and may not do, evaluated statement by statement.
+const ACCOUNT = '123456789012';
+const arn = (type: string, name: string) => `arn:aws:rds:eu-north-1:${ACCOUNT}:${type}:${name}`;
+const OWN = `${DEFAULT_SNAPSHOT_PREFIX}-orders-20260101-0200`;
+const EXPIRY = { [TAG_EXPIRY]: '2026-04-01T02:00:00Z' };
+
+interface Scenario {
+  name: string;
+  request: RequestContext;
+  strict: boolean;
+  legacy: boolean;
+}
+
+const SCENARIOS: Scenario[] = [
+  { name: 'list databases, clusters, snapshots and the quota', request: { action: 'rds:DescribeDBSnapshots', resource: '*' }, strict: true, legacy: true },
+  { name: 'read the account quota', request: { action: 'rds:DescribeAccountAttributes', resource: '*' }, strict: true, legacy: true },
+  {
+    name: 'CreateDBSnapshot: the source database (with copied tags)',
+    request: { action: 'rds:CreateDBSnapshot', resource: arn('db', 'orders'), requestTags: { ...EXPIRY, team: 'shop' } },
+    strict: true,
+    legacy: true,
+  },
+  {
+    name: 'CreateDBSnapshot: the new prefixed snapshot with its expiry',
+    request: { action: 'rds:CreateDBSnapshot', resource: arn('snapshot', OWN), requestTags: { ...EXPIRY, team: 'shop' } },
+    strict: true,
+    legacy: true,
+  },
+  {
+    name: 'CreateDBClusterSnapshot: the source cluster',
+    request: { action: 'rds:CreateDBClusterSnapshot', resource: arn('cluster', 'aurora-1'), requestTags: EXPIRY },
+    strict: true,
+    legacy: true,
+  },
+  {
+    name: 'CreateDBClusterSnapshot: the new prefixed cluster snapshot',
+    request: { action: 'rds:CreateDBClusterSnapshot', resource: arn('cluster-snapshot', OWN), requestTags: EXPIRY },
+    strict: true,
+    legacy: true,
+  },
+  {
+    name: 'tag-on-create: AddTagsToResource on the new snapshot with copied tags of any key',
+    request: { action: 'rds:AddTagsToResource', resource: arn('snapshot', OWN), requestTags: { ...EXPIRY, 'cost-centre': '42' } },
+    strict: true,
+    legacy: true,
+  },
+  {
+    name: 'write snapshot_latest on a database',
+    request: { action: 'rds:AddTagsToResource', resource: arn('db', 'orders'), requestTags: { [TAG_LATEST]: '02' } },
+    strict: true,
+    legacy: true,
+  },
+  {
+    name: 'write snapshot_latest on a cluster',
+    request: { action: 'rds:AddTagsToResource', resource: arn('cluster', 'aurora-1'), requestTags: { [TAG_LATEST]: 'skipped' } },
+    strict: true,
+    legacy: true,
+  },
+  {
+    name: 'delete its own expired snapshot',
+    request: { action: 'rds:DeleteDBSnapshot', resource: arn('snapshot', OWN), resourceTags: EXPIRY },
+    strict: true,
+    legacy: true,
+  },
+  {
+    name: 'delete its own expired cluster snapshot',
+    request: { action: 'rds:DeleteDBClusterSnapshot', resource: arn('cluster-snapshot', OWN), resourceTags: EXPIRY },
+    strict: true,
+    legacy: true,
+  },
+  // Denied: the point of least privilege.
+  {
+    name: 'create a snapshot under another name',
+    request: { action: 'rds:CreateDBSnapshot', resource: arn('snapshot', 'manual-before-upgrade'), requestTags: EXPIRY },
+    strict: false,
+    legacy: false,
+  },
+  {
+    name: 'create a prefixed snapshot without an expiry tag',
+    request: { action: 'rds:CreateDBSnapshot', resource: arn('snapshot', OWN), requestTags: { team: 'shop' } },
+    strict: false,
+    legacy: false,
+  },
+  {
+    name: "put snapshot_expiry on someone else's snapshot (then delete it)",
+    request: { action: 'rds:AddTagsToResource', resource: arn('snapshot', 'manual-before-upgrade'), requestTags: EXPIRY },
+    strict: false,
+    legacy: false,
+  },
+  {
+    name: "put snapshot_expiry on someone else's cluster snapshot",
+    request: { action: 'rds:AddTagsToResource', resource: arn('cluster-snapshot', 'keep-forever'), requestTags: EXPIRY },
+    strict: false,
+    legacy: false,
+  },
+  {
+    name: 'write any other tag on a database',
+    request: { action: 'rds:AddTagsToResource', resource: arn('db', 'orders'), requestTags: { owner: 'mallory' } },
+    strict: false,
+    legacy: false,
+  },
+  {
+    name: 'write snapshot_latest together with another tag on a database',
+    request: { action: 'rds:AddTagsToResource', resource: arn('db', 'orders'), requestTags: { [TAG_LATEST]: '02', [TAG_EXPIRY]: 'x' } },
+    strict: false,
+    legacy: false,
+  },
+  {
+    name: 'call AddTagsToResource on a database with no tags',
+    request: { action: 'rds:AddTagsToResource', resource: arn('db', 'orders') },
+    strict: false,
+    legacy: false,
+  },
+  {
+    name: 'delete its own snapshot once snapshot_expiry was removed (kept on purpose)',
+    request: { action: 'rds:DeleteDBSnapshot', resource: arn('snapshot', OWN), resourceTags: { team: 'shop' } },
+    strict: false,
+    legacy: false,
+  },
+  {
+    name: 'delete an unprefixed snapshot that carries snapshot_expiry (older tool)',
+    request: { action: 'rds:DeleteDBSnapshot', resource: arn('snapshot', 'orders-2023-01-01-02'), resourceTags: EXPIRY },
+    strict: false,
+    legacy: true,
+  },
+  {
+    name: 'delete an unprefixed snapshot without snapshot_expiry',
+    request: { action: 'rds:DeleteDBSnapshot', resource: arn('snapshot', 'manual-before-upgrade') },
+    strict: false,
+    legacy: false,
+  },
+  { name: 'delete a database', request: { action: 'rds:DeleteDBInstance', resource: arn('db', 'orders') }, strict: false, legacy: false },
+  { name: 'modify a database', request: { action: 'rds:ModifyDBInstance', resource: arn('db', 'orders') }, strict: false, legacy: false },
+  { name: 'remove tags', request: { action: 'rds:RemoveTagsFromResource', resource: arn('snapshot', OWN) }, strict: false, legacy: false },
+  {
+    name: 'share a snapshot with another account',
+    request: { action: 'rds:ModifyDBSnapshotAttribute', resource: arn('snapshot', OWN), resourceTags: EXPIRY },
+    strict: false,
+    legacy: false,
+  },
+  { name: 'copy a snapshot', request: { action: 'rds:CopyDBSnapshot', resource: arn('snapshot', OWN) }, strict: false, legacy: false },
+];
+
+function scenarioProblems(policy: PolicyDocument, variant: 'strict' | 'legacy'): string[] {
+  return SCENARIOS.filter((s) => isAllowed(policy, s.request) !== s[variant]).map(
+    (s) => `${s[variant] ? 'must allow' : 'must deny'}: ${s.name}`,
+  );
+}
+
+describe('what the role can do', () => {
+  it.each(SCENARIOS)('$name: strict $strict, legacy $legacy', (scenario) => {
+    expect(isAllowed(STRICT, scenario.request)).toBe(scenario.strict);
+    expect(isAllowed(LEGACY, scenario.request)).toBe(scenario.legacy);
+  });
+
+  it('puts no ResourceTag condition on a statement that covers the new snapshot of a create call', () => {
+    for (const statement of STRICT.Statement) {
+      const creates = asList(statement.Action).some((a) => /^rds:CreateDB(Cluster)?Snapshot$/.test(a));
+      const coversSnapshots = asList(statement.Resource).some((r) => /:(cluster-)?snapshot:/.test(r));
+      if (creates && coversSnapshots) expect(JSON.stringify(statement.Condition ?? {})).not.toContain('aws:ResourceTag');
+    }
+  });
+
+  it('differs from the legacy variant only in which snapshots it may delete', () => {
+    const writes = (p: PolicyDocument) =>
+      p.Statement.filter((s) => !asList(s.Action).some((a) => a.startsWith('rds:Delete'))).map((s) => JSON.stringify(s));
+    expect(writes(LEGACY)).toEqual(writes(STRICT));
+  });
+
+  it('names the prefix and tag keys the code and the manifests use', () => {
+    const text = readRepoFile('irsa', 'snapshotpolicy.json');
+    expect(text).toContain(`:snapshot:${DEFAULT_SNAPSHOT_PREFIX}-*`);
+    expect(text).toContain(`:cluster-snapshot:${DEFAULT_SNAPSHOT_PREFIX}-*`);
+    expect(text).toContain(`aws:ResourceTag/${TAG_EXPIRY}`);
+    expect(text).toContain(`"${TAG_LATEST}"`);
+    for (const job of JOBS) {
+      const env = (readYaml(job, 'cronjob.yaml') as { spec: { jobTemplate: { spec: { template: { spec: { containers: { env?: { name: string; value?: string }[] }[] } } } } } })
+        .spec.jobTemplate.spec.template.spec.containers[0]?.env ?? [];
+      const prefix = env.find((e) => e.name === 'SNAPSHOT_PREFIX')?.value ?? DEFAULT_SNAPSHOT_PREFIX;
+      expect(prefix, `${job}: SNAPSHOT_PREFIX must match the policy's ARNs`).toBe(DEFAULT_SNAPSHOT_PREFIX);
+    }
+  });
+});
+
+describe('the scenario checks fail when the policy is loosened', () => {
+  const loosened: [string, (p: PolicyDocument) => void, string][] = [
+    [
+      'deletes lose the snapshot_expiry condition',
+      (p) => delete p.Statement.find((s) => s.Sid?.startsWith('Delete'))!.Condition,
+      'must deny: delete its own snapshot once snapshot_expiry was removed',
+    ],
+    [
+      'snapshot tagging is not limited to the prefix',
+      (p) => (p.Statement.find((s) => s.Sid === 'TagOnlyPrefixedSnapshots')!.Resource = ['arn:aws:rds:*:*:snapshot:*']),
+      "must deny: put snapshot_expiry on someone else's snapshot",
+    ],
+    [
+      'database tagging is not limited to snapshot_latest',
+      (p) => delete p.Statement.find((s) => s.Sid === 'TagDatabasesWithSnapshotLatestOnly')!.Condition,
+      'must deny: write any other tag on a database',
+    ],
+    [
+      'the create statement for snapshots demands a ResourceTag (new snapshots have none)',
+      (p) => (p.Statement.find((s) => s.Sid?.startsWith('CreateOnly'))!.Condition = { Null: { [`aws:ResourceTag/${TAG_EXPIRY}`]: 'false' } }),
+      'must allow: CreateDBSnapshot: the new prefixed snapshot',
+    ],
+  ];
+  it.each(loosened)('when %s', (_d, mutate, expected) => {
+    const policy = clone(STRICT);
+    mutate(policy);
+    expect(scenarioProblems(policy, 'strict').join('\n')).toContain(expected);
+  });
+
+  it('passes on the policies as shipped', () => {
+    expect(scenarioProblems(STRICT, 'strict')).toEqual([]);
+    expect(scenarioProblems(LEGACY, 'legacy')).toEqual([]);
+  });
+});
+
+describe('trust policies', () => {
+  interface TrustStatement {
+    Effect: string;
+    Principal: { Federated?: string; Service?: string };
+    Action: string | string[];
+    Condition: Record<string, Record<string, string | string[]>>;
+  }
+  const irsa = JSON.parse(readRepoFile('irsa', 'trust-irsa.json')) as { Version: string; Statement: TrustStatement[] };
+  const podIdentity = JSON.parse(readRepoFile('irsa', 'trust-pod-identity.json')) as { Version: string; Statement: TrustStatement[] };
+
+  it('IRSA: only the cluster OIDC provider, audience sts.amazonaws.com, subject the one service account', () => {
+    expect(irsa.Version).toBe('2012-10-17');
+    expect(irsa.Statement).toHaveLength(1);
+    const [statement] = irsa.Statement;
+    expect(statement?.Effect).toBe('Allow');
+    expect(statement?.Principal.Federated).toBe('arn:aws:iam::ACCOUNT_ID:oidc-provider/OIDC_PROVIDER');
+    expect(asList(statement?.Action)).toEqual(['sts:AssumeRoleWithWebIdentity']);
+    expect(Object.keys(statement?.Condition ?? {})).toEqual(['StringEquals']);
+    expect(statement?.Condition.StringEquals).toEqual({
+      'OIDC_PROVIDER:aud': 'sts.amazonaws.com',
+      'OIDC_PROVIDER:sub': 'system:serviceaccount:NAMESPACE:cronjob-rds-snapshot',
+    });
+  });
+
+  it('Pod Identity: pods.eks.amazonaws.com with sts:AssumeRole and sts:TagSession, limited to the service account', () => {
+    expect(podIdentity.Version).toBe('2012-10-17');
+    expect(podIdentity.Statement).toHaveLength(1);
+    const [statement] = podIdentity.Statement;
+    expect(statement?.Effect).toBe('Allow');
+    expect(statement?.Principal.Service).toBe('pods.eks.amazonaws.com');
+    expect(asList(statement?.Action).sort()).toEqual(['sts:AssumeRole', 'sts:TagSession']);
+    expect(statement?.Condition.StringEquals).toMatchObject({
+      'aws:RequestTag/kubernetes-namespace': 'NAMESPACE',
+      'aws:RequestTag/kubernetes-service-account': 'cronjob-rds-snapshot',
+    });
+  });
+});

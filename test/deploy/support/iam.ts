@@ -1,0 +1,200 @@
+// IAM helpers for the policy tests: which RDS actions the code sends, the shape
+// rules of our policy documents, and a small evaluator for the subset of IAM
+// the policies use (so "can the role tag someone else's snapshot?" is a test,
+// not a reading exercise). The evaluator throws on any condition operator it
+// does not implement, so a policy edit cannot slip past it silently.
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+
+/** The RDS actions the code calls, used only while src/aws/rds-gateway.ts does not exist yet. */
+export const FALLBACK_RDS_ACTIONS = [
+  'DescribeDBInstances',
+  'DescribeDBClusters',
+  'DescribeDBSnapshots',
+  'DescribeDBClusterSnapshots',
+  'DescribeAccountAttributes',
+  'CreateDBSnapshot',
+  'CreateDBClusterSnapshot',
+  'DeleteDBSnapshot',
+  'DeleteDBClusterSnapshot',
+  'AddTagsToResource',
+] as const;
+
+/** Actions IAM checks although the code never sends them: CreateDB*Snapshot with Tags also authorises AddTagsToResource. */
+export const IMPLIED_BY: Readonly<Record<string, readonly string[]>> = {
+  AddTagsToResource: ['CreateDBSnapshot', 'CreateDBClusterSnapshot'],
+};
+
+export const GATEWAY_FILE = join('src', 'aws', 'rds-gateway.ts');
+
+export interface CodeActions {
+  /** RDS action name → files (relative to the repo) that send it. */
+  actions: Map<string, string[]>;
+  /** True while the gateway file is missing and the fallback list stands in for the scan. */
+  usedFallback: boolean;
+}
+
+function typeScriptFiles(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).flatMap((entry) => {
+    const path = join(dir, entry);
+    if (statSync(path).isDirectory()) return entry === 'node_modules' ? [] : typeScriptFiles(path);
+    return /\.ts$/.test(entry) && !/\.(d|test|spec)\.ts$/.test(entry) ? [path] : [];
+  });
+}
+
+function withoutComments(source: string): string {
+  return source.replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[^:\\])\/\/.*$/gm, '$1');
+}
+
+/** Extracts `new XxxCommand(` and `paginateXxx(` calls from TypeScript source. */
+export function actionsInSource(source: string): string[] {
+  const code = withoutComments(source);
+  const found = new Set<string>();
+  for (const match of code.matchAll(/\bnew\s+(\w+)Command\s*\(/g)) if (match[1] !== undefined) found.add(match[1]);
+  for (const match of code.matchAll(/\bpaginate((?:Describe|List)\w+)\s*\(/g)) if (match[1] !== undefined) found.add(match[1]);
+  return [...found];
+}
+
+/**
+ * The RDS actions the code sends: a scan of src/**\/*.ts once src/aws/rds-gateway.ts exists
+ * (authoritative), the fallback list before that.
+ */
+export function rdsActionsOfCode(repoRoot: string): CodeActions {
+  if (!existsSync(join(repoRoot, GATEWAY_FILE))) {
+    return { actions: new Map(FALLBACK_RDS_ACTIONS.map((a) => [a, ['(fallback list)']])), usedFallback: true };
+  }
+  const actions = new Map<string, string[]>();
+  for (const file of typeScriptFiles(join(repoRoot, 'src'))) {
+    for (const action of actionsInSource(readFileSync(file, 'utf8'))) {
+      actions.set(action, [...(actions.get(action) ?? []), relative(repoRoot, file)]);
+    }
+  }
+  return { actions, usedFallback: false };
+}
+
+export type ConditionBlock = Record<string, Record<string, string | string[]>>;
+
+export interface Statement {
+  Sid?: string;
+  Effect: 'Allow' | 'Deny';
+  Action?: string | string[];
+  NotAction?: string | string[];
+  Resource?: string | string[];
+  NotResource?: string | string[];
+  Principal?: unknown;
+  Condition?: ConditionBlock;
+}
+
+export interface PolicyDocument {
+  Version: string;
+  Statement: Statement[];
+}
+
+export function asList(value: string | string[] | undefined): string[] {
+  if (value === undefined) return [];
+  return Array.isArray(value) ? value : [value];
+}
+
+/** All actions the policy names (as written, e.g. "rds:CreateDBSnapshot"). */
+export function policyActions(policy: PolicyDocument): Set<string> {
+  return new Set(policy.Statement.filter((s) => s.Effect === 'Allow').flatMap((s) => asList(s.Action)));
+}
+
+/** Shape problems of an identity policy: version, required elements, no wildcard actions, no "*" resource on writes. */
+export function checkPolicyShape(policy: unknown): string[] {
+  const problems: string[] = [];
+  const doc = policy as Partial<PolicyDocument>;
+  if (doc.Version !== '2012-10-17') problems.push(`Version must be 2012-10-17, got ${JSON.stringify(doc.Version)}`);
+  if (!Array.isArray(doc.Statement) || doc.Statement.length === 0) return [...problems, 'Statement must be a non-empty array'];
+  const sids = new Set<string>();
+  doc.Statement.forEach((statement, index) => {
+    const where = `Statement[${index}]${statement.Sid === undefined ? '' : ` (${statement.Sid})`}`;
+    if (statement.Sid !== undefined) {
+      if (sids.has(statement.Sid)) problems.push(`${where}: Sid is not unique`);
+      sids.add(statement.Sid);
+    }
+    if (statement.Effect !== 'Allow' && statement.Effect !== 'Deny') problems.push(`${where}: Effect must be Allow or Deny`);
+    if (asList(statement.Action).length === 0) problems.push(`${where}: must have Action`);
+    if (asList(statement.Resource).length === 0) problems.push(`${where}: must have Resource`);
+    for (const key of ['NotAction', 'NotResource', 'Principal'] as const) {
+      if (statement[key] !== undefined) problems.push(`${where}: must not use ${key} in an identity policy`);
+    }
+    for (const action of asList(statement.Action)) {
+      if (action.includes('*') || action.includes('?')) problems.push(`${where}: action ${action} must be spelt out (no wildcards such as rds:*)`);
+      if (!/^rds:[A-Z]\w+$/.test(action)) problems.push(`${where}: action ${action} is not an rds: action`);
+    }
+    const anyResource = asList(statement.Resource).includes('*');
+    const writes = asList(statement.Action).filter((a) => !/^rds:Describe\w+$/.test(a));
+    if (anyResource && writes.length > 0) problems.push(`${where}: "Resource": "*" is only for Describe* actions, not ${writes.join(', ')}`);
+  });
+  return problems;
+}
+
+// ---------------------------------------------------------------------------
+// A small IAM evaluator for identity policies.
+
+export interface RequestContext {
+  action: string;
+  resource: string;
+  /** Tags in the request (aws:RequestTag/KEY, aws:TagKeys). */
+  requestTags?: Record<string, string>;
+  /** Tags already on the resource (aws:ResourceTag/KEY). */
+  resourceTags?: Record<string, string>;
+}
+
+function globToRegExp(pattern: string, flags = ''): RegExp {
+  const escaped = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  return new RegExp(`^${escaped}$`, flags);
+}
+
+function contextValues(key: string, ctx: RequestContext): string[] | undefined {
+  const requestTag = /^aws:RequestTag\/(.+)$/.exec(key)?.[1];
+  if (requestTag !== undefined) {
+    const value = ctx.requestTags?.[requestTag];
+    return value === undefined ? undefined : [value];
+  }
+  const resourceTag = /^aws:ResourceTag\/(.+)$/.exec(key)?.[1];
+  if (resourceTag !== undefined) {
+    const value = ctx.resourceTags?.[resourceTag];
+    return value === undefined ? undefined : [value];
+  }
+  if (key === 'aws:TagKeys') {
+    const keys = Object.keys(ctx.requestTags ?? {});
+    return keys.length === 0 ? undefined : keys;
+  }
+  throw new Error(`evaluator does not know condition key ${key}`);
+}
+
+function conditionHolds(operator: string, key: string, expected: string[], ctx: RequestContext): boolean {
+  const actual = contextValues(key, ctx);
+  switch (operator) {
+    case 'Null':
+      return expected.every((e) => (e === 'true' ? actual === undefined : actual !== undefined));
+    case 'StringEquals':
+      return actual !== undefined && actual.length === 1 && expected.includes(actual[0] ?? '');
+    case 'StringLike':
+      return actual !== undefined && actual.length === 1 && expected.some((e) => globToRegExp(e).test(actual[0] ?? ''));
+    case 'ForAllValues:StringEquals':
+      return (actual ?? []).every((a) => expected.includes(a));
+    case 'ForAnyValue:StringEquals':
+      return (actual ?? []).some((a) => expected.includes(a));
+    default:
+      throw new Error(`evaluator does not implement condition operator ${operator}`);
+  }
+}
+
+function statementMatches(statement: Statement, ctx: RequestContext): boolean {
+  const actionMatches = asList(statement.Action).some((a) => globToRegExp(a, 'i').test(ctx.action));
+  const resourceMatches = asList(statement.Resource).some((r) => globToRegExp(r).test(ctx.resource));
+  if (!actionMatches || !resourceMatches) return false;
+  return Object.entries(statement.Condition ?? {}).every(([operator, keys]) =>
+    Object.entries(keys).every(([key, values]) => conditionHolds(operator, key, asList(values), ctx)),
+  );
+}
+
+/** Whether the policy allows the request: some Allow matches and no Deny matches. */
+export function isAllowed(policy: PolicyDocument, ctx: RequestContext): boolean {
+  const matching = policy.Statement.filter((s) => statementMatches(s, ctx));
+  return matching.some((s) => s.Effect === 'Allow') && !matching.some((s) => s.Effect === 'Deny');
+}
