@@ -76,8 +76,9 @@ export function loadConfig(env: Env, job: JobName): Config {
     return value;
   };
 
-  const region = read(ENV.REGION) ?? read(ENV.DEFAULT_REGION_FALLBACK) ?? DEFAULT_REGION;
-  if (!REGION.test(region)) problems.push(`${ENV.REGION} must be an AWS region such as eu-north-1, got ${JSON.stringify(region)}`);
+  const regionVar = read(ENV.REGION) !== undefined ? ENV.REGION : ENV.DEFAULT_REGION_FALLBACK;
+  const region = read(regionVar) ?? DEFAULT_REGION;
+  if (!REGION.test(region)) problems.push(`${regionVar} must be an AWS region such as eu-north-1, got ${JSON.stringify(region)}`);
 
   const snapshotPrefix = read(ENV.SNAPSHOT_PREFIX) ?? DEFAULT_SNAPSHOT_PREFIX;
   const badPrefix = prefixProblem(snapshotPrefix);

@@ -172,12 +172,7 @@ describe('loadConfig', () => {
       expect(problems[0]).toContain('"mars"');
     });
 
-    // BUG: src/config.ts:79-80 reads AWS_REGION ?? AWS_DEFAULT_REGION into one value, then always
-    // reports `AWS_REGION must be an AWS region ...`, so a bad AWS_DEFAULT_REGION (AWS_REGION
-    // unset) is blamed on AWS_REGION, which the user never set. Fix: remember which variable
-    // supplied the value (`const regionVar = read(ENV.REGION) !== undefined ? ENV.REGION : ENV.DEFAULT_REGION_FALLBACK`)
-    // and name that one in the message.
-    it.fails('names AWS_DEFAULT_REGION, not AWS_REGION, when the bad value came from it', () => {
+    it('names AWS_DEFAULT_REGION, not AWS_REGION, when the bad value came from it', () => {
       const problems = problemsOf({ [ENV.DEFAULT_REGION_FALLBACK]: 'mars' }, 'delete-snapshots');
       expect(problems[0]).toMatch(/^AWS_DEFAULT_REGION /);
     });

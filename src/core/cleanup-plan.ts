@@ -72,7 +72,8 @@ export class CleanupPlanner {
       // Creating or copying: neither deletable nor yet a backup to rely on. Next run decides.
       return [withExpiry({ snapshot: ref, action: 'kept', reason: 'not-available' }, expiresAt)];
     }
-    const isExpired = expiresAt !== undefined && expiresAt.getTime() <= this.now.getTime();
+    // Deleted once the instant has passed, not at it.
+    const isExpired = expiresAt !== undefined && expiresAt.getTime() < this.now.getTime();
     const candidate: Held = {
       ref,
       createdAtMs: s.createdAt?.getTime() ?? 0,

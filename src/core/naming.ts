@@ -43,6 +43,8 @@ export function slotStamp(slotAt: Date): string {
 export function snapshotIdFor(prefix: string, kind: ResourceKind, dbId: string, slotAt: Date): string {
   const db = sanitise(dbId);
   const stamp = slotStamp(slotAt);
+  // An identifier with nothing usable left (symbols only) is named by its hash alone.
+  if (db === '') return `${prefix}-${shortHash(dbId)}-${stamp}`;
   const full = `${prefix}-${db}-${stamp}`;
   const limit = MAX_SNAPSHOT_ID_LENGTH[kind];
   if (full.length <= limit) return full;

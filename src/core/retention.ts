@@ -60,5 +60,7 @@ export function parseExpiry(value: string): Date | undefined {
 }
 
 function daysInMonth(year: number, month: number): number {
-  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+  const lastDay = new Date(0);
+  lastDay.setUTCFullYear(year, month, 0); // not Date.UTC: it maps years 0..99 to 1900..1999
+  return lastDay.getUTCDate();
 }

@@ -202,11 +202,7 @@ describe('CleanupPlanner', () => {
     expect(outcomes(decide(snapshots, liveSet(orders), '2027-01-01T00:00:01Z'))['old']).toBe('delete:expired');
   });
 
-  // BUG: the contract (README, and TAG_EXPIRY's comment in src/core/contract.ts:12: "the UTC
-  // instant after which the cleaner deletes it") says a snapshot is deleted *after* its expiry,
-  // but CleanupPlanner.add (src/core/cleanup-plan.ts:75) uses `<=`, so it is deleted *at* it.
-  // Fix: `expiresAt.getTime() < this.now.getTime()`, or reword the contract to "at or after".
-  it.fails('keeps an older snapshot at the exact instant of its expiry', () => {
+  it('keeps an older snapshot at the exact instant of its expiry', () => {
     const snapshots = [
       toolSnapshot('old', NOW, { createdAt: new Date('2026-08-01T02:00:00Z') }),
       toolSnapshot('new', NOT_EXPIRED, { createdAt: new Date('2026-11-26T02:00:00Z') }),

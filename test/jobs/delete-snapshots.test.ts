@@ -208,15 +208,19 @@ describe('delete-snapshots', () => {
     expect(logs.where({ snapshotId: 'old', action: 'would-delete' })).toHaveLength(1);
   });
 
-  it('treats an expiry exactly at now as passed', async () => {
+  it('deletes a snapshot once its expiry has passed, not at the instant itself', async () => {
     rds.on(DescribeDBSnapshotsCommand).resolves({
-      DBSnapshots: [sdkSnapshot({ id: 'due', dbId: 'gone', createdAt: '2026-10-01T02:00:00Z', tags: { snapshot_expiry: NOW } })],
+      DBSnapshots: [
+        sdkSnapshot({ id: 'due-now', dbId: 'gone', createdAt: '2026-10-01T02:00:00Z', tags: { snapshot_expiry: NOW } }),
+        sdkSnapshot({ id: 'newer', dbId: 'gone', createdAt: '2026-10-02T02:00:00Z', tags: { snapshot_expiry: FUTURE } }),
+      ],
     });
-    const { deps } = makeHarness('delete-snapshots', { now: NOW });
 
-    await deleteSnapshots(deps);
+    await deleteSnapshots(makeHarness('delete-snapshots', { now: NOW }).deps);
+    expect(deletedIds()).toEqual([]);
 
-    expect(deletedIds()).toEqual(['due']);
+    await deleteSnapshots(makeHarness('delete-snapshots', { now: '2026-11-26T12:00:01Z' }).deps);
+    expect(deletedIds()).toEqual(['due-now']);
   });
 
   it('starts no delete after SIGTERM and reports what was left', async () => {
