@@ -3,6 +3,8 @@
  * and throws one ConfigError that lists them all.
  */
 import {
+  CLEANUP_SCOPES,
+  DEFAULT_CLEANUP_SCOPE,
   DEFAULT_CONCURRENCY,
   DEFAULT_MAX_ATTEMPTS,
   DEFAULT_REGION,
@@ -37,6 +39,7 @@ export interface Config {
   concurrency: number;
   maxAttempts: number;
   retryMode: (typeof RETRY_MODES)[number];
+  cleanupScope: (typeof CLEANUP_SCOPES)[number];
   requestTimeoutMs: number;
   logLevel: LogLevel;
   /** cronjob-snapshot only: the instance or cluster to snapshot. */
@@ -126,6 +129,7 @@ export function loadConfig(env: Env, job: JobName): Config {
     concurrency: whole(ENV.CONCURRENCY, DEFAULT_CONCURRENCY, 1, MAX_CONCURRENCY),
     maxAttempts: whole(ENV.MAX_ATTEMPTS, DEFAULT_MAX_ATTEMPTS, 1, 20),
     retryMode: oneOf(ENV.RETRY_MODE, RETRY_MODES, DEFAULT_RETRY_MODE),
+    cleanupScope: oneOf(ENV.CLEANUP_SCOPE, CLEANUP_SCOPES, DEFAULT_CLEANUP_SCOPE),
     requestTimeoutMs: whole(ENV.REQUEST_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS, 100, 300_000),
     logLevel: oneOf(ENV.LOG_LEVEL, LOG_LEVELS, 'info'),
   };

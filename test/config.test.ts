@@ -98,6 +98,13 @@ const VARIABLES: VariableCase[] = [
     malformed: ['legacy', 'fast', 'ADAPTIVE-ish'],
   },
   {
+    name: ENV.CLEANUP_SCOPE,
+    read: (c) => c.cleanupScope,
+    fallback: 'tagged',
+    valid: [['tagged', 'tagged'], ['prefixed', 'prefixed'], ['Prefixed', 'prefixed']],
+    malformed: ['all', 'prefix', 'own'],
+  },
+  {
     name: ENV.LOG_LEVEL,
     read: (c) => c.logLevel,
     fallback: 'info',

@@ -1,5 +1,6 @@
 /** The --help text: options, environment variables and exit codes, from the contract constants. */
 import {
+  DEFAULT_CLEANUP_SCOPE,
   DEFAULT_CONCURRENCY,
   DEFAULT_MAX_ATTEMPTS,
   DEFAULT_REGION,
@@ -27,6 +28,9 @@ export function usage(job: JobName, summary: string): string {
           [ENV.DEFAULT_RETENTION_DAYS, `days to keep when snapshot_retention_days is absent or invalid (default ${DEFAULT_RETENTION_DAYS})`],
           [ENV.WRITE_SNAPSHOT_LATEST, 'false: do not write snapshot_latest on databases (default true)'],
         ] as Array<[string, string]>)),
+    ...(job === 'delete-snapshots'
+      ? ([[ENV.CLEANUP_SCOPE, `tagged: any snapshot with a passed snapshot_expiry; prefixed: only SNAPSHOT_PREFIX names (default ${DEFAULT_CLEANUP_SCOPE})`]] as Array<[string, string]>)
+      : []),
     [ENV.CONCURRENCY, `databases or snapshots handled at once (default ${DEFAULT_CONCURRENCY})`],
     [ENV.MAX_ATTEMPTS, `SDK attempts per call; throttling backs off exponentially (default ${DEFAULT_MAX_ATTEMPTS})`],
     [ENV.RETRY_MODE, `standard or adaptive (client-wide rate limiting after throttling) (default ${DEFAULT_RETRY_MODE})`],

@@ -23,7 +23,8 @@ export type CleanupReason =
   | 'malformed-expiry'
   | 'not-expired'
   | 'not-available'
-  | 'newest-of-live-database';
+  | 'newest-of-live-database'
+  | 'outside-cleanup-scope';
 
 export interface CleanupDecision {
   snapshot: SnapshotRef;
@@ -44,6 +45,7 @@ interface Held {
   createdAtMs: number;
   expiresAt: Date | undefined;
   isExpired: boolean;
+  isInScope: boolean;
   expiryValue: string;
   dbResourceId: string | undefined;
 }
@@ -59,7 +61,14 @@ function isNewer(a: Held, b: Held): boolean {
 export class CleanupPlanner {
   private readonly newestByDatabase = new Map<string, Held>();
 
-  constructor(private readonly now: Date) {}
+  /**
+   * `isInScope`: whether the cleaner may delete this snapshot at all (CLEANUP_SCOPE=prefixed
+   * limits it to the tool's own names). Out-of-scope snapshots still count as a database's newest.
+   */
+  constructor(
+    private readonly now: Date,
+    private readonly isInScope: (snapshotId: string) => boolean = () => true,
+  ) {}
 
   /** Decisions that can be made now; the snapshot may instead be held as its database's newest. */
   add(s: Snapshot): CleanupDecision[] {
@@ -79,6 +88,7 @@ export class CleanupPlanner {
       createdAtMs: s.createdAt?.getTime() ?? 0,
       expiresAt,
       isExpired,
+      isInScope: this.isInScope(s.id),
       expiryValue,
       dbResourceId: s.dbResourceId,
     };
@@ -99,7 +109,7 @@ export class CleanupPlanner {
   finish(live: LiveDatabases): CleanupDecision[] {
     const decisions: CleanupDecision[] = [];
     for (const held of this.newestByDatabase.values()) {
-      if (!held.isExpired) {
+      if (!held.isExpired || !held.isInScope) {
         decisions.push(settle(held));
       } else if (live.has(held.ref.kind, held.ref.dbId, held.dbResourceId)) {
         decisions.push(withExpiry({ snapshot: held.ref, action: 'kept', reason: 'newest-of-live-database' }, held.expiresAt));
@@ -116,6 +126,9 @@ export class CleanupPlanner {
 function settle(h: Held): CleanupDecision {
   if (h.expiresAt === undefined) {
     return { snapshot: h.ref, action: 'kept', reason: 'malformed-expiry', expiryValue: h.expiryValue };
+  }
+  if (h.isExpired && !h.isInScope) {
+    return { snapshot: h.ref, action: 'kept', reason: 'outside-cleanup-scope', expiresAt: h.expiresAt };
   }
   if (h.isExpired) return { snapshot: h.ref, action: 'delete', reason: 'expired', expiresAt: h.expiresAt };
   return { snapshot: h.ref, action: 'kept', reason: 'not-expired', expiresAt: h.expiresAt };

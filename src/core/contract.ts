@@ -38,6 +38,13 @@ export const DEFAULT_MAX_ATTEMPTS = 8;
  */
 export const RETRY_MODES = ['standard', 'adaptive'] as const;
 export const DEFAULT_RETRY_MODE = 'standard';
+/**
+ * Which expired snapshots delete-snapshots may delete. `tagged`: every manual snapshot with a
+ * passed snapshot_expiry (the contract; includes snapshots made by earlier tools). `prefixed`:
+ * only those named `<SNAPSHOT_PREFIX>-...`, to pair with the strict IAM policy.
+ */
+export const CLEANUP_SCOPES = ['tagged', 'prefixed'] as const;
+export const DEFAULT_CLEANUP_SCOPE = 'tagged';
 export const DEFAULT_REQUEST_TIMEOUT_MS = 20_000;
 /** Warn when manual-snapshot usage is above this share of the quota. */
 export const QUOTA_WARN_RATIO = 0.8;
@@ -63,6 +70,7 @@ export const ENV = {
   CONCURRENCY: 'CONCURRENCY',
   MAX_ATTEMPTS: 'MAX_ATTEMPTS',
   RETRY_MODE: 'RETRY_MODE',
+  CLEANUP_SCOPE: 'CLEANUP_SCOPE',
   REQUEST_TIMEOUT_MS: 'REQUEST_TIMEOUT_MS',
   LOG_LEVEL: 'LOG_LEVEL',
 } as const;

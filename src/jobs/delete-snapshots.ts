@@ -16,12 +16,14 @@ const KEPT_MESSAGE: Record<string, string> = {
   'not-expired': 'not expired yet',
   'not-available': 'expired but not available yet: next run',
   'newest-of-live-database': 'expired but the newest snapshot of a database that still exists: kept as its last backup',
+  'outside-cleanup-scope': 'expired but not named with SNAPSHOT_PREFIX, and CLEANUP_SCOPE=prefixed: kept',
 };
 
 export async function deleteSnapshots(deps: JobDeps): Promise<RunSummary> {
   const { gateway, config, signal, logger } = deps;
   const run = new RunRecorder(deps);
-  const planner = new CleanupPlanner(deps.clock());
+  const ownPrefix = `${config.snapshotPrefix}-`;
+  const planner = new CleanupPlanner(deps.clock(), config.cleanupScope === 'prefixed' ? (id) => id.startsWith(ownPrefix) : undefined);
   const toDelete: CleanupDecision[] = [];
 
   const decide = (decisions: CleanupDecision[]): void => {
@@ -34,7 +36,7 @@ export async function deleteSnapshots(deps: JobDeps): Promise<RunSummary> {
       const fields = { snapshotId: d.snapshot.id, dbId: d.snapshot.dbId, action: 'kept', reason: d.reason, expiresAt: d.expiresAt };
       const message = KEPT_MESSAGE[d.reason] ?? d.reason;
       if (d.reason === 'malformed-expiry') logger.warn({ ...fields, tagValue: d.expiryValue }, message);
-      else if (d.reason === 'newest-of-live-database') logger.warn(fields, message);
+      else if (d.reason === 'newest-of-live-database' || d.reason === 'outside-cleanup-scope') logger.warn(fields, message);
       else if (d.reason === 'not-manual' || d.reason === 'no-expiry-tag') logger.debug(fields, message);
       else logger.info(fields, message);
     }

@@ -330,3 +330,40 @@ describe('CleanupPlanner', () => {
     });
   });
 });
+
+describe('CleanupPlanner with CLEANUP_SCOPE=prefixed', () => {
+  const now = new Date('2026-11-26T12:00:00Z');
+  const expired = { [TAG_EXPIRY]: '2026-01-01T00:00:00Z' };
+  const onlyOwn = (id: string): boolean => id.startsWith('cronsnap-');
+  const nothingLive: LiveDatabases = { has: () => false };
+
+  it('keeps an expired snapshot of an earlier tool, and deletes the tool\'s own', () => {
+    const planner = new CleanupPlanner(now, onlyOwn);
+    const decisions = [
+      ...planner.add(makeSnapshot({ id: 'legacy-2025', dbId: 'orders', tags: expired, createdAt: new Date('2025-01-01T00:00:00Z') })),
+      ...planner.add(makeSnapshot({ id: 'cronsnap-orders-20260101-0200', dbId: 'orders', tags: expired, createdAt: new Date('2026-01-01T02:00:00Z') })),
+      ...planner.add(makeSnapshot({ id: 'legacy-newest', dbId: 'orders', tags: expired, createdAt: new Date('2026-06-01T00:00:00Z') })),
+      ...planner.finish(nothingLive),
+    ];
+
+    const byId = Object.fromEntries(decisions.map((d) => [d.snapshot.id, `${d.action}:${d.reason}`]));
+    expect(byId).toEqual({
+      'legacy-2025': 'kept:outside-cleanup-scope',
+      'cronsnap-orders-20260101-0200': 'delete:expired',
+      // the newest is out of scope: kept even though its database is gone
+      'legacy-newest': 'kept:outside-cleanup-scope',
+    });
+  });
+
+  it('still counts an out-of-scope snapshot as the newest backup of a live database', () => {
+    const planner = new CleanupPlanner(now, onlyOwn);
+    const live: LiveDatabases = { has: (_kind, dbId) => dbId === 'orders' };
+    const decisions = [
+      ...planner.add(makeSnapshot({ id: 'cronsnap-orders-20260101-0200', dbId: 'orders', tags: expired, createdAt: new Date('2026-01-01T02:00:00Z') })),
+      ...planner.add(makeSnapshot({ id: 'legacy-newest', dbId: 'orders', tags: { [TAG_EXPIRY]: '2030-01-01T00:00:00Z' }, createdAt: new Date('2026-06-01T00:00:00Z') })),
+      ...planner.finish(live),
+    ];
+
+    expect(decisions.find((d) => d.snapshot.id === 'cronsnap-orders-20260101-0200')).toMatchObject({ action: 'delete', reason: 'expired' });
+  });
+});

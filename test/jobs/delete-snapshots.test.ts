@@ -241,3 +241,21 @@ describe('delete-snapshots', () => {
     expect(summary).toMatchObject({ status: 'STOPPED', counts: { deleted: 1, notStarted: 2 } });
   });
 });
+
+describe('delete-snapshots with CLEANUP_SCOPE=prefixed', () => {
+  it('deletes only snapshots named with SNAPSHOT_PREFIX and warns about the others', async () => {
+    rds.on(DescribeDBSnapshotsCommand).resolves({
+      DBSnapshots: [
+        sdkSnapshot({ id: 'python-era-2025', dbId: 'gone', createdAt: '2025-01-01T02:00:00Z', tags: { snapshot_expiry: PAST } }),
+        sdkSnapshot({ id: 'backup-gone-20260101-0200', dbId: 'gone', createdAt: '2026-01-01T02:00:00Z', tags: { snapshot_expiry: PAST } }),
+        sdkSnapshot({ id: 'backup-gone-20260201-0200', dbId: 'gone', createdAt: '2026-02-01T02:00:00Z', tags: { snapshot_expiry: PAST } }),
+      ],
+    });
+    const { deps, logs } = makeHarness('delete-snapshots', { now: NOW, env: { CLEANUP_SCOPE: 'prefixed', SNAPSHOT_PREFIX: 'backup' } });
+
+    await deleteSnapshots(deps);
+
+    expect(deletedIds()).toEqual(['backup-gone-20260101-0200', 'backup-gone-20260201-0200']);
+    expect(logs.where({ snapshotId: 'python-era-2025', reason: 'outside-cleanup-scope' })).toEqual([expect.objectContaining({ level: 'warn' })]);
+  });
+});
