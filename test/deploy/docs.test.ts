@@ -1,14 +1,14 @@
-// docs/deploy.md (README text for Deploy and Troubleshooting) and irsa/README.md:
+// README.md (IAM policy, Deploy and Troubleshooting) and irsa/README.md:
 // the steps name files and objects that exist, and the troubleshooting table is
 // keyed by the literal error texts users will search for.
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { JOBS, readRepoFile, repoPath } from './support/repo.js';
 
-const deploy = readRepoFile('docs', 'deploy.md');
+const deploy = readRepoFile('README.md');
 const irsaReadme = readRepoFile('irsa', 'README.md');
 
-describe('docs/deploy.md', () => {
+describe('README.md: IAM, Deploy and Troubleshooting', () => {
   it('has the IAM policy, Deploy and Troubleshooting parts', () => {
     expect(deploy).toMatch(/^## IAM policy$/m);
     expect(deploy).toMatch(/^## Deploy$/m);
