@@ -47,7 +47,7 @@ export class RunRecorder {
   /** The run cannot go on (e.g. a listing failed): log it once; the summary says FAILED. */
   fail(error: unknown, what: string): void {
     this.fatal = error;
-    this.deps.logger.error({ errorCode: errorCodeOf(error), err: errorMessageOf(error) }, `${what}: run stopped, nothing more was changed`);
+    this.deps.logger.error({ errorCode: errorCodeOf(error), err: errorMessageOf(error) }, `${what}: run stopped before changing anything`);
   }
 
   finish(): RunSummary {

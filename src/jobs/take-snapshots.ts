@@ -33,7 +33,9 @@ export async function takeSnapshots(deps: JobDeps): Promise<RunSummary> {
       defaults: config.defaults,
       snapshotPrefix: config.snapshotPrefix,
       slotRule: 'tags',
-      isCovered: (id) => toolSnapshotIds.has(id),
+      // DB snapshots and DB cluster snapshots have separate namespaces: an instance and a
+      // cluster may share an identifier, so coverage is looked up by kind and name.
+      isCovered: (id) => toolSnapshotIds.has(`${db.kind}:${id}`),
     }),
   ]);
   logger.debug({ databases: databases.length, toolSnapshots: toolSnapshotIds.size }, 'listed databases and snapshots');
@@ -55,15 +57,15 @@ export async function takeSnapshots(deps: JobDeps): Promise<RunSummary> {
   return run.finish();
 }
 
-/** Only the identifiers of the tool's own snapshots: all that coverage needs, kept small. */
+/** Only `<kind>:<identifier>` of the tool's own snapshots: all that coverage needs, kept small. */
 async function collectOwnSnapshotIds(
-  pages: AsyncIterable<{ id: string }[]>,
+  pages: AsyncIterable<Array<{ kind: Database['kind']; id: string }>>,
   ownPrefix: string,
   signal: AbortSignal,
 ): Promise<Set<string>> {
   const ids = new Set<string>();
   for await (const page of pages) {
-    for (const s of page) if (s.id.startsWith(ownPrefix)) ids.add(s.id);
+    for (const s of page) if (s.id.startsWith(ownPrefix)) ids.add(`${s.kind}:${s.id}`);
     if (signal.aborted) break;
   }
   return ids;

@@ -230,6 +230,8 @@ const MUTATIONS: Mutation[] = [
   ['has a bad quantity', (m) => (containerOf(m).resources!.requests!.memory = '128 MB'), 'schema:'],
   ['uses the default service account', (m) => (podSpecOf(m).serviceAccountName = 'default'), 'serviceAccountName must be cronjob-rds-snapshot'],
   ['lets the SDK fall back to the node role', (m) => (envVar(m, 'AWS_EC2_METADATA_DISABLED')!.value = 'false'), 'AWS_EC2_METADATA_DISABLED must match'],
+  ['lets the V8 heap grow past the memory limit', (m) => (envVar(m, 'NODE_OPTIONS')!.value = '--max-old-space-size=512'), 'leaves too little of the 256Mi memory limit'],
+  ['does not cap the V8 heap', (m) => (containerOf(m).env = (containerOf(m).env ?? []).filter((e) => e.name !== 'NODE_OPTIONS')), 'env NODE_OPTIONS must be set'],
   ['does not set AWS_EC2_METADATA_DISABLED', (m) => (containerOf(m).env = (containerOf(m).env ?? []).filter((e) => e.name !== 'AWS_EC2_METADATA_DISABLED')), 'env AWS_EC2_METADATA_DISABLED must be set'],
   ['sets an env value as a YAML boolean', (m) => Object.assign(envVar(m, 'DRY_RUN')!, { value: true }), 'schema:'],
   ['misspells an env variable', (m) => (envVar(m, 'DRY_RUN')!.name = 'DRY-RUN'), 'env DRY-RUN is not a variable the jobs read'],

@@ -4,6 +4,7 @@ import {
   CreateDBSnapshotCommand,
   DBSnapshotAlreadyExistsFault,
   DescribeAccountAttributesCommand,
+  DescribeDBClusterSnapshotsCommand,
   DescribeDBClustersCommand,
   DescribeDBInstancesCommand,
   DescribeDBSnapshotsCommand,
@@ -16,7 +17,7 @@ import {
 import { beforeEach, describe, expect, it } from 'vitest';
 import { takeSnapshots } from '../../src/jobs/take-snapshots.js';
 import { inputsOf, makeHarness, rds, resetRds } from '../support/job-harness.js';
-import { sdkCluster, sdkInstance, sdkSnapshot } from '../support/sdk-shapes.js';
+import { sdkCluster, sdkClusterSnapshot, sdkInstance, sdkSnapshot } from '../support/sdk-shapes.js';
 
 const AT_0205 = '2026-11-26T02:05:00Z';
 
@@ -365,5 +366,24 @@ describe('the summary line', () => {
 
     expect(logs.where({ action: 'created' })).toEqual([]);
     expect(logs.summary()).toMatchObject({ level: 'info', status: 'OK' });
+  });
+});
+
+describe('coverage by kind', () => {
+  it('does not take a cluster snapshot as covering an instance of the same name', async () => {
+    rds.on(DescribeDBInstancesCommand).resolves({ DBInstances: [sdkInstance({ id: 'shared-name' })] });
+    rds.on(DescribeDBClustersCommand).resolves({ DBClusters: [sdkCluster({ id: 'shared-name' })] });
+    rds.on(DescribeDBClusterSnapshotsCommand).resolves({
+      DBClusterSnapshots: [sdkClusterSnapshot({ id: 'cronsnap-shared-name-20261126-0200', dbId: 'shared-name', createdAt: '2026-11-26T02:01:00Z' })],
+    });
+    const { deps } = makeHarness('take-snapshots', { now: AT_0205 });
+
+    const summary = await takeSnapshots(deps);
+
+    expect(inputsOf<CreateDBSnapshotCommandInput>(CreateDBSnapshotCommand).map((i) => i.DBSnapshotIdentifier)).toEqual([
+      'cronsnap-shared-name-20261126-0200',
+    ]);
+    expect(rds.commandCalls(CreateDBClusterSnapshotCommand)).toHaveLength(0);
+    expect(summary.counts).toMatchObject({ created: 1, upToDate: 1 });
   });
 });

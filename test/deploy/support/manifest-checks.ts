@@ -17,14 +17,18 @@ export const CONFIG_ERROR_EXIT_CODE = EXIT.CONFIG_ERROR;
 /** The SDK's own switch: with it, a broken IRSA / Pod Identity setup fails instead of using the node's role. */
 export const METADATA_DISABLED = 'AWS_EC2_METADATA_DISABLED';
 
-/** Every environment variable a manifest may set: the jobs' own (src/core/contract.ts) and the SDK switch. */
-export const KNOWN_ENV: ReadonlySet<string> = new Set<string>([...Object.values(ENV), METADATA_DISABLED]);
+/** Node's own options: a V8 heap cap that keeps the process inside the container's memory limit. */
+export const NODE_OPTIONS = 'NODE_OPTIONS';
+
+/** Every environment variable a manifest may set: the jobs' own (src/core/contract.ts), the SDK switch and Node's options. */
+export const KNOWN_ENV: ReadonlySet<string> = new Set<string>([...Object.values(ENV), METADATA_DISABLED, NODE_OPTIONS]);
 
 /**
  * The spelling our manifests use for each value (stricter than the parser, e.g. true/false
  * only). Whether the values are accepted at all is checked against loadConfig() itself.
  */
 export const ENV_FORMAT: Readonly<Record<string, RegExp>> = {
+  [NODE_OPTIONS]: /^--max-old-space-size=\d+$/,
   [METADATA_DISABLED]: /^true$/,
   [ENV.REGION]: /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/,
   [ENV.DRY_RUN]: /^(true|false)$/,
@@ -153,8 +157,14 @@ function checkContainer(container: IContainer, expected: CronJobExpectations): s
       problems.push(`${where}: env ${variable.name} must match ${pattern}, got ${JSON.stringify(variable.value)}`);
     }
   }
-  for (const name of [METADATA_DISABLED, ...expected.requiredEnv]) {
+  for (const name of [METADATA_DISABLED, NODE_OPTIONS, ...expected.requiredEnv]) {
     if (!seen.has(name)) problems.push(`${where}: env ${name} must be set`);
+  }
+  // The V8 heap cap must leave room for Node's own memory inside the container's limit.
+  const heapMb = Number(/--max-old-space-size=(\d+)/.exec(String(env.find((v) => v.name === NODE_OPTIONS)?.value ?? ''))?.[1]);
+  const limitMi = Number(/^(\d+)Mi$/.exec(String(resources?.limits?.memory ?? ''))?.[1]);
+  if (heapMb > 0 && limitMi > 0 && heapMb > limitMi * 0.75) {
+    problems.push(`${where}: NODE_OPTIONS --max-old-space-size=${heapMb} leaves too little of the ${limitMi}Mi memory limit (at most 75%)`);
   }
   return problems;
 }
