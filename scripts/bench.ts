@@ -225,6 +225,7 @@ async function main(): Promise<void> {
     { kind: 'status', status: 500, probability: 0.01 },
   ];
   const faultRows: string[] = [];
+  const faultResults: Array<{ mode: string; failed: number }> = [];
   for (const [mode, n] of [
     ['standard', opts.quick ? 100 : 1_000],
     ['adaptive', 100],
@@ -235,6 +236,7 @@ async function main(): Promise<void> {
     const counts = m.summary['counts'] as Record<string, number>;
     const line = `| take-snapshots, RETRY_MODE=${mode} | ${fmtN(n)} | 100 | ${m.exit} | ${counts['failed']} | ${fmtN(api.calls)} | ${fmtN(api.retries)} | ${fmtN(m.requests)} | ${fmtMs(m.wallMs)} |`;
     faultRows.push(line);
+    faultResults.push({ mode, failed: counts['failed'] ?? 0 });
     console.log(line);
   }
 
@@ -244,6 +246,25 @@ async function main(): Promise<void> {
   });
   const bare = coldStartMs(['-e', '0']);
   for (const b of bundles) console.log(`cold start ${b.name}: ${b.ms.toFixed(0)} ms (bare node ${bare.toFixed(0)} ms), ${b.kb.toFixed(0)} KB`);
+
+  const verdict = (isMet: boolean): string => (isMet ? 'met' : '**not met**');
+  const speedups = rows.filter((r) => r.job === 'take-snapshots' && r.databases === 1_000 && r.wallMsC1 !== undefined).map((r) => r.wallMsC1! / r.wallMs);
+  const deleteRss = rows.filter((r) => r.job === 'delete-snapshots' && r.snapshots === Math.max(...sizesS)).map((r) => r.rssMb);
+  const worstRatio = Math.max(...rows.map((r) => r.calls / r.bound));
+  const worstColdGap = Math.max(...bundles.map((b) => b.ms - bare));
+  const biggestKb = Math.max(...bundles.map((b) => b.kb));
+  const standardFailed = faultResults.find((f) => f.mode === 'standard')?.failed ?? -1;
+  const targets = [
+    '| target | measured | |',
+    '|---|---|---|',
+    `| calls / lower bound = 1.00 for every job and size | worst ${worstRatio.toFixed(2)} | ${verdict(worstRatio === 1)} |`,
+    `| take-snapshots at 1,000 due databases ≥ 6x faster than at concurrency 1 | ${speedups.map((x) => `${x.toFixed(1)}x`).join(', ')} | ${verdict(speedups.length > 0 && Math.min(...speedups) >= 6)} |`,
+    `| delete-snapshots over ${fmtN(Math.max(...sizesS))} snapshots under 200 MB peak RSS | ${deleteRss.map((x) => `${x.toFixed(0)} MB`).join(', ')} | ${verdict(deleteRss.length > 0 && Math.max(...deleteRss) < 200)} |`,
+    `| cold start within 50 ms of bare node | worst +${worstColdGap.toFixed(0)} ms | ${verdict(worstColdGap <= 50)} |`,
+    `| bundles under 1 MB | largest ${biggestKb.toFixed(0)} KB | ${verdict(biggestKb < 1024)} |`,
+    `| 20% throttled + 1% HTTP 500: no failed database | ${standardFailed} failed | ${verdict(standardFailed === 0)} |`,
+  ];
+  console.log(`\n${targets.join('\n')}`);
 
   const machine = `${cpus().length} cores (${cpus()[0]?.model.trim() ?? 'unknown'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node.js ${process.version}, ${process.platform}/${process.arch}`;
   const md = [
@@ -261,6 +282,12 @@ async function main(): Promise<void> {
     'Operations: DI DescribeDBInstances, DC DescribeDBClusters, DS DescribeDBSnapshots, DCS DescribeDBClusterSnapshots,',
     'Q DescribeAccountAttributes, C/CC CreateDB(Cluster)Snapshot, X/XC DeleteDB(Cluster)Snapshot, T AddTagsToResource.',
     '',
+    '## Targets',
+    '',
+    ...targets,
+    '',
+    '## Runs',
+    '',
     ...header,
     ...rows.map(rowLine),
     '',
@@ -277,6 +304,29 @@ async function main(): Promise<void> {
     '| bundle | size | cold start (`--help`, median of 9) | bare `node -e 0` |',
     '|---|---:|---:|---:|',
     ...bundles.map((b) => `| dist/${b.name}.js | ${b.kb.toFixed(0)} KB | ${b.ms.toFixed(0)} ms | ${bare.toFixed(0)} ms |`),
+    '',
+    '## What the numbers say',
+    '',
+    '- **Calls.** Each job makes exactly the calls it must: tags come inline with every Describe page, no',
+    '  page is read twice, `snapshot_latest` is written only when it changes, and the quota is read only when',
+    '  something is to be created. `test/e2e/call-count.test.ts` holds a small fleet to the same bound in `npm test`.',
+    '- **Where the time goes.** Paging is a chain of markers and cannot run in parallel, so the Describe pages',
+    '  set a floor: at 100,000 snapshots a take-snapshots run spends most of its time reading 1,000 snapshot',
+    '  pages, whatever its concurrency. A filtered look-up of only the due slots (`db-snapshot-id` with up to',
+    '  100 values a call) would make that cost follow the databases instead of the snapshots; it waits on',
+    '  confirming the filter\'s value limit against real RDS. Per-database work runs `CONCURRENCY` at a time.',
+    '- **Memory.** Listings keep only what the decisions need (the tool\'s snapshot names for take-snapshots;',
+    '  the newest snapshot per database and the list to delete for delete-snapshots). Without a heap cap V8',
+    '  collects lazily on a large machine and RSS grows well past what is live, hence the CronJobs\' heap cap.',
+    '- **Cold start.** Measured with `--help`. Most of the gap to bare `node` is V8 compiling the ~470 KB',
+    '  bundle (about two thirds of it the SDK; `wrapSafe` in a CPU profile) and initialising the SDK\'s modules.',
+    '  Loading the SDK lazily behind a dynamic import made `--help` about 35 ms faster but every real run about',
+    '  25 ms slower (esbuild\'s lazy module wrappers), so it was not kept. Once a run starts, the first API call',
+    '  dominates anyway. Node 22\'s compile cache (in the images) is the next thing to try.',
+    '- **Retries.** `RETRY_MODE=standard` (the default) retries each throttled call with exponential back-off.',
+    '  `adaptive` also rate-limits the whole client after throttling, down to about half a call a second, which',
+    '  is why its row is an order of magnitude slower on the same faults; it remains available for accounts',
+    '  where many tools share the RDS API rate limit.',
     '',
   ];
   writeFileSync(opts.out, md.join('\n'));
