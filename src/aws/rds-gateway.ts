@@ -55,8 +55,8 @@ export interface ApiStats {
 export interface RdsGateway {
   instancePages(): AsyncIterable<Database[]>;
   clusterPages(): AsyncIterable<Database[]>;
-  /** Manual DB snapshots, then manual DB cluster snapshots, a page at a time. */
-  manualSnapshotPages(): AsyncIterable<Snapshot[]>;
+  /** Manual DB snapshots (`instance`) or manual DB cluster snapshots (`cluster`), a page at a time. */
+  manualSnapshotPages(kind: ResourceKind): AsyncIterable<Snapshot[]>;
   /** An instance, else a cluster, with this identifier; undefined when neither exists. */
   findDatabase(id: string): Promise<Database | undefined>;
   /** `exists` when a snapshot with this identifier is already there (a retried run). */
@@ -137,22 +137,25 @@ export class RdsSdkGateway implements RdsGateway {
     }
   }
 
-  async *manualSnapshotPages(): AsyncIterable<Snapshot[]> {
+  async *manualSnapshotPages(kind: ResourceKind): AsyncIterable<Snapshot[]> {
+    const input = { SnapshotType: 'manual' };
+    const config = { client: this.client, pageSize: PAGE_SIZE };
+    if (kind === 'cluster') {
+      try {
+        for await (const page of paginateDescribeDBClusterSnapshots(config, input)) {
+          yield (page.DBClusterSnapshots ?? []).map(toClusterSnapshot);
+        }
+      } catch (error) {
+        throw mapError('DescribeDBClusterSnapshots', error);
+      }
+      return;
+    }
     try {
-      const input = { SnapshotType: 'manual' };
-      for await (const page of paginateDescribeDBSnapshots({ client: this.client, pageSize: PAGE_SIZE }, input)) {
+      for await (const page of paginateDescribeDBSnapshots(config, input)) {
         yield (page.DBSnapshots ?? []).map(toInstanceSnapshot);
       }
     } catch (error) {
       throw mapError('DescribeDBSnapshots', error);
-    }
-    try {
-      const input = { SnapshotType: 'manual' };
-      for await (const page of paginateDescribeDBClusterSnapshots({ client: this.client, pageSize: PAGE_SIZE }, input)) {
-        yield (page.DBClusterSnapshots ?? []).map(toClusterSnapshot);
-      }
-    } catch (error) {
-      throw mapError('DescribeDBClusterSnapshots', error);
     }
   }
 

@@ -44,15 +44,13 @@ export async function deleteSnapshots(deps: JobDeps): Promise<RunSummary> {
 
   let live: LiveDatabases;
   try {
-    const [liveDatabases] = await Promise.all([
-      listLiveDatabases(deps),
-      (async () => {
-        for await (const page of gateway.manualSnapshotPages()) {
-          for (const s of page) decide(planner.add(s));
-          if (signal.aborted) break;
-        }
-      })(),
-    ]);
+    const judgeAll = async (kind: ResourceKind): Promise<void> => {
+      for await (const page of gateway.manualSnapshotPages(kind)) {
+        for (const s of page) decide(planner.add(s));
+        if (signal.aborted) break;
+      }
+    };
+    const [liveDatabases] = await Promise.all([listLiveDatabases(deps), judgeAll('instance'), judgeAll('cluster')]);
     live = liveDatabases;
   } catch (error) {
     run.fail(error, 'could not list snapshots and databases');

@@ -13,13 +13,15 @@ export async function takeSnapshots(deps: JobDeps): Promise<RunSummary> {
   let toolSnapshotIds: Set<string>;
   try {
     const ownPrefix = `${config.snapshotPrefix}-`;
-    const [instances, clusters, snapshotIds] = await Promise.all([
+    // Four independent marker chains, read side by side.
+    toolSnapshotIds = new Set<string>();
+    const [instances, clusters] = await Promise.all([
       collectPages(gateway.instancePages(), signal),
       collectPages(gateway.clusterPages(), signal),
-      collectOwnSnapshotIds(gateway.manualSnapshotPages(), ownPrefix, signal),
+      collectOwnSnapshotIds(gateway.manualSnapshotPages('instance'), ownPrefix, toolSnapshotIds, signal),
+      collectOwnSnapshotIds(gateway.manualSnapshotPages('cluster'), ownPrefix, toolSnapshotIds, signal),
     ]);
     databases = [...instances, ...clusters];
-    toolSnapshotIds = snapshotIds;
   } catch (error) {
     run.fail(error, 'could not list databases and snapshots');
     return run.finish();
@@ -57,16 +59,15 @@ export async function takeSnapshots(deps: JobDeps): Promise<RunSummary> {
   return run.finish();
 }
 
-/** Only `<kind>:<identifier>` of the tool's own snapshots: all that coverage needs, kept small. */
+/** Adds `<kind>:<identifier>` of the tool's own snapshots to `ids`: all that coverage needs, kept small. */
 async function collectOwnSnapshotIds(
   pages: AsyncIterable<Array<{ kind: Database['kind']; id: string }>>,
   ownPrefix: string,
+  ids: Set<string>,
   signal: AbortSignal,
-): Promise<Set<string>> {
-  const ids = new Set<string>();
+): Promise<void> {
   for await (const page of pages) {
     for (const s of page) if (s.id.startsWith(ownPrefix)) ids.add(`${s.kind}:${s.id}`);
     if (signal.aborted) break;
   }
-  return ids;
 }

@@ -18,8 +18,8 @@ export class FakeGateway implements RdsGateway {
   async *clusterPages(): AsyncIterable<Database[]> {
     yield this.databases.filter((d) => d.kind === 'cluster');
   }
-  async *manualSnapshotPages(): AsyncIterable<Snapshot[]> {
-    yield this.snapshots;
+  async *manualSnapshotPages(kind: Snapshot['kind']): AsyncIterable<Snapshot[]> {
+    yield this.snapshots.filter((s) => s.kind === kind);
   }
   async findDatabase(id: string): Promise<Database | undefined> {
     return this.databases.find((d) => d.id === id);
