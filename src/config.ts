@@ -13,6 +13,7 @@ import {
   DEFAULT_RETRY_MODE,
   DEFAULT_SCHEDULE_HOURS,
   DEFAULT_SNAPSHOT_PREFIX,
+  DEFAULT_STOP_GRACE_SECONDS,
   ENV,
   MAX_CONCURRENCY,
   MAX_RETENTION_DAYS,
@@ -41,6 +42,7 @@ export interface Config {
   retryMode: (typeof RETRY_MODES)[number];
   cleanupScope: (typeof CLEANUP_SCOPES)[number];
   requestTimeoutMs: number;
+  stopGraceSeconds: number;
   logLevel: LogLevel;
   /** cronjob-snapshot only: the instance or cluster to snapshot. */
   rdsInstanceId?: string;
@@ -131,6 +133,7 @@ export function loadConfig(env: Env, job: JobName): Config {
     retryMode: oneOf(ENV.RETRY_MODE, RETRY_MODES, DEFAULT_RETRY_MODE),
     cleanupScope: oneOf(ENV.CLEANUP_SCOPE, CLEANUP_SCOPES, DEFAULT_CLEANUP_SCOPE),
     requestTimeoutMs: whole(ENV.REQUEST_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS, 100, 300_000),
+    stopGraceSeconds: whole(ENV.STOP_GRACE_SECONDS, DEFAULT_STOP_GRACE_SECONDS, 1, 3_600),
     logLevel: oneOf(ENV.LOG_LEVEL, LOG_LEVELS, 'info'),
   };
 

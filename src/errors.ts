@@ -11,7 +11,8 @@ export class ConfigError extends Error {
   }
 }
 
-export type RdsFailureKind = 'invalid-state' | 'quota' | 'not-found' | 'other';
+/** The failures a job treats differently; everything else is `other` and fails the resource. */
+export type RdsFailureKind = 'invalid-state' | 'quota' | 'other';
 
 /** An RDS call failed after the SDK's own retries. `code` is the AWS error code. */
 export class RdsCallError extends Error {

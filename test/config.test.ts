@@ -91,6 +91,13 @@ const VARIABLES: VariableCase[] = [
     malformed: ['99', '300001', '20s', '2e4', '-1'],
   },
   {
+    name: ENV.STOP_GRACE_SECONDS,
+    read: (c) => c.stopGraceSeconds,
+    fallback: 20,
+    valid: [['1', 1], ['25', 25], ['3600', 3_600]],
+    malformed: ['0', '3601', '20s', '-5'],
+  },
+  {
     name: ENV.RETRY_MODE,
     read: (c) => c.retryMode,
     fallback: 'standard',

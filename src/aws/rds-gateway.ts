@@ -93,8 +93,14 @@ export function createRdsClient(options: ClientOptions): RDSClient {
 
 export class RdsSdkGateway implements RdsGateway {
   private readonly counters: ApiStats = { calls: 0, retries: 0, byOperation: {} };
+  /** Passed to every call: aborting it cancels calls in flight, retries included. */
+  private readonly sendOptions: { abortSignal?: AbortSignal };
 
-  constructor(private readonly client: RDSClient) {
+  constructor(
+    private readonly client: RDSClient,
+    options: { abortSignal?: AbortSignal } = {},
+  ) {
+    this.sendOptions = options.abortSignal === undefined ? {} : { abortSignal: options.abortSignal };
     client.middlewareStack.add(
       (next, context) => async (args) => {
         const operation = (context.commandName ?? 'Unknown').replace(/Command$/, '');
@@ -119,7 +125,7 @@ export class RdsSdkGateway implements RdsGateway {
 
   async *instancePages(): AsyncIterable<Database[]> {
     try {
-      for await (const page of paginateDescribeDBInstances({ client: this.client, pageSize: PAGE_SIZE }, {})) {
+      for await (const page of paginateDescribeDBInstances({ client: this.client, pageSize: PAGE_SIZE }, {}, this.sendOptions)) {
         yield (page.DBInstances ?? []).map(toInstance);
       }
     } catch (error) {
@@ -129,7 +135,7 @@ export class RdsSdkGateway implements RdsGateway {
 
   async *clusterPages(): AsyncIterable<Database[]> {
     try {
-      for await (const page of paginateDescribeDBClusters({ client: this.client, pageSize: PAGE_SIZE }, {})) {
+      for await (const page of paginateDescribeDBClusters({ client: this.client, pageSize: PAGE_SIZE }, {}, this.sendOptions)) {
         yield (page.DBClusters ?? []).map(toCluster);
       }
     } catch (error) {
@@ -142,7 +148,7 @@ export class RdsSdkGateway implements RdsGateway {
     const config = { client: this.client, pageSize: PAGE_SIZE };
     if (kind === 'cluster') {
       try {
-        for await (const page of paginateDescribeDBClusterSnapshots(config, input)) {
+        for await (const page of paginateDescribeDBClusterSnapshots(config, input, this.sendOptions)) {
           yield (page.DBClusterSnapshots ?? []).map(toClusterSnapshot);
         }
       } catch (error) {
@@ -151,7 +157,7 @@ export class RdsSdkGateway implements RdsGateway {
       return;
     }
     try {
-      for await (const page of paginateDescribeDBSnapshots(config, input)) {
+      for await (const page of paginateDescribeDBSnapshots(config, input, this.sendOptions)) {
         yield (page.DBSnapshots ?? []).map(toInstanceSnapshot);
       }
     } catch (error) {
@@ -161,14 +167,14 @@ export class RdsSdkGateway implements RdsGateway {
 
   async findDatabase(id: string): Promise<Database | undefined> {
     try {
-      const { DBInstances } = await this.client.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: id }));
+      const { DBInstances } = await this.client.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: id }), this.sendOptions);
       const instance = DBInstances?.[0];
       if (instance !== undefined) return toInstance(instance);
     } catch (error) {
       if (!(error instanceof DBInstanceNotFoundFault)) throw mapError('DescribeDBInstances', error);
     }
     try {
-      const { DBClusters } = await this.client.send(new DescribeDBClustersCommand({ DBClusterIdentifier: id }));
+      const { DBClusters } = await this.client.send(new DescribeDBClustersCommand({ DBClusterIdentifier: id }), this.sendOptions);
       const cluster = DBClusters?.[0];
       return cluster === undefined ? undefined : toCluster(cluster);
     } catch (error) {
@@ -183,9 +189,10 @@ export class RdsSdkGateway implements RdsGateway {
       if (db.kind === 'cluster') {
         await this.client.send(
           new CreateDBClusterSnapshotCommand({ DBClusterIdentifier: db.id, DBClusterSnapshotIdentifier: snapshotId, Tags }),
+          this.sendOptions,
         );
       } else {
-        await this.client.send(new CreateDBSnapshotCommand({ DBInstanceIdentifier: db.id, DBSnapshotIdentifier: snapshotId, Tags }));
+        await this.client.send(new CreateDBSnapshotCommand({ DBInstanceIdentifier: db.id, DBSnapshotIdentifier: snapshotId, Tags }), this.sendOptions);
       }
       return 'created';
     } catch (error) {
@@ -197,9 +204,9 @@ export class RdsSdkGateway implements RdsGateway {
   async deleteSnapshot(snapshot: { kind: Database['kind']; id: string }): Promise<'deleted' | 'gone'> {
     try {
       if (snapshot.kind === 'cluster') {
-        await this.client.send(new DeleteDBClusterSnapshotCommand({ DBClusterSnapshotIdentifier: snapshot.id }));
+        await this.client.send(new DeleteDBClusterSnapshotCommand({ DBClusterSnapshotIdentifier: snapshot.id }), this.sendOptions);
       } else {
-        await this.client.send(new DeleteDBSnapshotCommand({ DBSnapshotIdentifier: snapshot.id }));
+        await this.client.send(new DeleteDBSnapshotCommand({ DBSnapshotIdentifier: snapshot.id }), this.sendOptions);
       }
       return 'deleted';
     } catch (error) {
@@ -210,7 +217,7 @@ export class RdsSdkGateway implements RdsGateway {
 
   async tagResource(arn: string, tags: Tags): Promise<void> {
     try {
-      await this.client.send(new AddTagsToResourceCommand({ ResourceName: arn, Tags: toTagList(tags) }));
+      await this.client.send(new AddTagsToResourceCommand({ ResourceName: arn, Tags: toTagList(tags) }), this.sendOptions);
     } catch (error) {
       throw mapError('AddTagsToResource', error);
     }
@@ -218,7 +225,7 @@ export class RdsSdkGateway implements RdsGateway {
 
   async snapshotQuotas(): Promise<SnapshotQuotas> {
     try {
-      const { AccountQuotas = [] } = await this.client.send(new DescribeAccountAttributesCommand({}));
+      const { AccountQuotas = [] } = await this.client.send(new DescribeAccountAttributesCommand({}), this.sendOptions);
       const quotas: SnapshotQuotas = {};
       for (const q of AccountQuotas) {
         if (q.Used === undefined || q.Max === undefined) continue;
@@ -248,12 +255,7 @@ export function mapError(operation: string, error: unknown): RdsCallError {
       ? 'invalid-state'
       : error instanceof SnapshotQuotaExceededFault
         ? 'quota'
-        : error instanceof DBInstanceNotFoundFault ||
-            error instanceof DBClusterNotFoundFault ||
-            error instanceof DBSnapshotNotFoundFault ||
-            error instanceof DBClusterSnapshotNotFoundFault
-          ? 'not-found'
-          : 'other';
+        : 'other';
   // Modelled and unmodelled AWS errors carry their code as `name`; network errors as Node's `code`.
   const nodeCode = (error as { code?: unknown } | undefined)?.code;
   const code =

@@ -72,16 +72,28 @@ export async function runCli(job: JobDefinition, io: CliIo): Promise<number> {
   if (args.values['dry-run'] === true) config.isDryRun = true;
 
   const logger = createLogger({ job: job.name, level: config.logLevel, ...(io.destination ? { destination: io.destination } : {}) });
-  const client = io.makeGateway === undefined ? createRdsClient(config) : undefined;
-  const gateway = io.makeGateway?.(config) ?? new RdsSdkGateway(client!);
+  // Two stops: `controller` starts no new work; `cancelInFlight` (after STOP_GRACE_SECONDS)
+  // cancels calls still retrying, so the summary is written before Kubernetes kills the pod.
   const controller = new AbortController();
+  const cancelInFlight = new AbortController();
+  const client = io.makeGateway === undefined ? createRdsClient(config) : undefined;
+  const gateway = io.makeGateway?.(config) ?? new RdsSdkGateway(client!, { abortSignal: cancelInFlight.signal });
   let stoppedBy: 'SIGTERM' | 'SIGINT' | undefined;
+  let graceTimer: NodeJS.Timeout | undefined;
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     io.signals?.once(signal, () => {
       if (stoppedBy !== undefined) return;
       stoppedBy = signal;
-      logger.warn({ signal }, `${signal} received: finishing calls in flight, starting no new work`);
+      logger.warn(
+        { signal, stopGraceSeconds: config.stopGraceSeconds },
+        `${signal} received: starting no new work; calls in flight get ${config.stopGraceSeconds} s to finish`,
+      );
       controller.abort();
+      graceTimer = setTimeout(() => {
+        logger.warn({ signal }, 'grace period over: cancelling calls still in flight');
+        cancelInFlight.abort();
+      }, config.stopGraceSeconds * 1000);
+      graceTimer.unref();
     });
   }
 
@@ -106,6 +118,7 @@ export async function runCli(job: JobDefinition, io: CliIo): Promise<number> {
     logger.fatal({ event: 'crash', errorCode: errorCodeOf(error), err: errorMessageOf(error) }, 'unexpected error');
     return EXIT.RESOURCE_FAILED;
   } finally {
+    clearTimeout(graceTimer);
     client?.destroy();
   }
 }

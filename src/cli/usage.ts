@@ -8,6 +8,7 @@ import {
   DEFAULT_RETENTION_DAYS,
   DEFAULT_RETRY_MODE,
   DEFAULT_SNAPSHOT_PREFIX,
+  DEFAULT_STOP_GRACE_SECONDS,
   ENV,
   EXIT,
 } from '../core/contract.js';
@@ -21,10 +22,12 @@ export function usage(job: JobName, summary: string): string {
       : []),
     [ENV.DRY_RUN, 'true: log what would be done, change nothing (default false)'],
     [ENV.SNAPSHOT_PREFIX, `prefix of every snapshot name the tool creates (default ${DEFAULT_SNAPSHOT_PREFIX})`],
+    ...(job === 'take-snapshots'
+      ? ([[ENV.DEFAULT_SNAPSHOT_SCHEDULE, 'UTC hours for databases without a snapshot_schedule tag (default "02")']] as Array<[string, string]>)
+      : []),
     ...(job === 'delete-snapshots'
       ? []
       : ([
-          [ENV.DEFAULT_SNAPSHOT_SCHEDULE, 'UTC hours for databases without a snapshot_schedule tag (default "02")'],
           [ENV.DEFAULT_RETENTION_DAYS, `days to keep when snapshot_retention_days is absent or invalid (default ${DEFAULT_RETENTION_DAYS})`],
           [ENV.WRITE_SNAPSHOT_LATEST, 'false: do not write snapshot_latest on databases (default true)'],
         ] as Array<[string, string]>)),
@@ -35,6 +38,7 @@ export function usage(job: JobName, summary: string): string {
     [ENV.MAX_ATTEMPTS, `SDK attempts per call; throttling backs off exponentially (default ${DEFAULT_MAX_ATTEMPTS})`],
     [ENV.RETRY_MODE, `standard or adaptive (client-wide rate limiting after throttling) (default ${DEFAULT_RETRY_MODE})`],
     [ENV.REQUEST_TIMEOUT_MS, `per-request timeout (default ${DEFAULT_REQUEST_TIMEOUT_MS})`],
+    [ENV.STOP_GRACE_SECONDS, `after SIGTERM, seconds calls in flight may take before they are cancelled (default ${DEFAULT_STOP_GRACE_SECONDS})`],
     [ENV.LOG_LEVEL, 'trace, debug, info, warn, error, fatal or silent (default info)'],
     ['AWS_ENDPOINT_URL_RDS', 'send RDS calls to another endpoint (e.g. a local test endpoint)'],
   ];

@@ -5,7 +5,7 @@
  */
 import { TAG_EXPIRY } from './contract.js';
 import { parseExpiry } from './retention.js';
-import type { ResourceKind, Snapshot } from './types.js';
+import type { Database, ResourceKind, Snapshot } from './types.js';
 
 /** The little of a snapshot that a deferred decision needs. */
 export interface SnapshotRef {
@@ -136,4 +136,29 @@ function settle(h: Held): CleanupDecision {
 
 function withExpiry(d: CleanupDecision, expiresAt: Date | undefined): CleanupDecision {
   return expiresAt === undefined ? d : { ...d, expiresAt };
+}
+
+/**
+ * The databases that exist now, for the safety net. A snapshot's database counts as live when its
+ * resource id matches one (a renamed database keeps its backups), or, for a snapshot without a
+ * resource id, when its identifier does. A database deleted and re-created under the same name
+ * has a new resource id: the old one's snapshots are not protected by the new one.
+ */
+export class LiveDatabaseIndex implements LiveDatabases {
+  /** `<kind>:<identifier>` of each live database, to its resource id ('' when RDS gave none). */
+  private readonly resourceIdById = new Map<string, string>();
+  private readonly resourceIds = new Set<string>();
+
+  add(db: Database): void {
+    this.resourceIdById.set(`${db.kind}:${db.id}`, db.resourceId ?? '');
+    if (db.resourceId !== undefined) this.resourceIds.add(`${db.kind}:${db.resourceId}`);
+  }
+
+  has(kind: ResourceKind, dbId: string, dbResourceId: string | undefined): boolean {
+    if (dbResourceId !== undefined && this.resourceIds.has(`${kind}:${dbResourceId}`)) return true;
+    const liveResourceId = this.resourceIdById.get(`${kind}:${dbId}`);
+    if (liveResourceId === undefined) return false;
+    // Same name: the same database unless both resource ids are known and differ.
+    return dbResourceId === undefined || liveResourceId === '' || liveResourceId === dbResourceId;
+  }
 }

@@ -46,6 +46,11 @@ export const DEFAULT_RETRY_MODE = 'standard';
 export const CLEANUP_SCOPES = ['tagged', 'prefixed'] as const;
 export const DEFAULT_CLEANUP_SCOPE = 'tagged';
 export const DEFAULT_REQUEST_TIMEOUT_MS = 20_000;
+/**
+ * After SIGTERM, how long calls in flight may go on (retries included) before they are cancelled
+ * and the summary is written: inside Kubernetes' default 30 s grace period.
+ */
+export const DEFAULT_STOP_GRACE_SECONDS = 20;
 /** Warn when manual-snapshot usage is above this share of the quota. */
 export const QUOTA_WARN_RATIO = 0.8;
 
@@ -71,6 +76,7 @@ export const ENV = {
   MAX_ATTEMPTS: 'MAX_ATTEMPTS',
   RETRY_MODE: 'RETRY_MODE',
   CLEANUP_SCOPE: 'CLEANUP_SCOPE',
+  STOP_GRACE_SECONDS: 'STOP_GRACE_SECONDS',
   REQUEST_TIMEOUT_MS: 'REQUEST_TIMEOUT_MS',
   LOG_LEVEL: 'LOG_LEVEL',
 } as const;

@@ -3,18 +3,18 @@
  * Pages are judged as they arrive; deletes start only after every page was read, so a listing
  * that fails half-way deletes nothing and no paging marker is disturbed.
  */
-import { CleanupPlanner, type CleanupDecision, type LiveDatabases, type SnapshotRef } from '../core/cleanup-plan.js';
+import { CleanupPlanner, LiveDatabaseIndex, type CleanupDecision, type CleanupReason, type SnapshotRef } from '../core/cleanup-plan.js';
 import { TAG_EXPIRY } from '../core/contract.js';
-import type { ResourceKind } from '../core/types.js';
+import type { Database, Snapshot } from '../core/types.js';
 import { errorCodeOf, errorMessageOf, RdsCallError } from '../errors.js';
-import { forEachBounded, RunRecorder, type JobDeps, type RunSummary } from './run.js';
+import { forEachBounded, forEachPage, listSideBySide, RunRecorder, type JobDeps, type RunSummary } from './run.js';
 
-const KEPT_MESSAGE: Record<string, string> = {
+const KEPT_MESSAGE: Record<Exclude<CleanupReason, 'expired' | 'expired-database-gone'>, string> = {
   'not-manual': 'not a manual snapshot',
   'no-expiry-tag': `no ${TAG_EXPIRY} tag`,
   'malformed-expiry': `${TAG_EXPIRY} is not a valid UTC date/time: kept; fix or remove the tag`,
   'not-expired': 'not expired yet',
-  'not-available': 'expired but not available yet: next run',
+  'not-available': 'not available (creating, copying...): judged again on the next run',
   'newest-of-live-database': 'expired but the newest snapshot of a database that still exists: kept as its last backup',
   'outside-cleanup-scope': 'expired but not named with SNAPSHOT_PREFIX, and CLEANUP_SCOPE=prefixed: kept',
 };
@@ -34,7 +34,7 @@ export async function deleteSnapshots(deps: JobDeps): Promise<RunSummary> {
       }
       run.record('kept');
       const fields = { snapshotId: d.snapshot.id, dbId: d.snapshot.dbId, action: 'kept', reason: d.reason, expiresAt: d.expiresAt };
-      const message = KEPT_MESSAGE[d.reason] ?? d.reason;
+      const message = KEPT_MESSAGE[d.reason as keyof typeof KEPT_MESSAGE];
       if (d.reason === 'malformed-expiry') logger.warn({ ...fields, tagValue: d.expiryValue }, message);
       else if (d.reason === 'newest-of-live-database' || d.reason === 'outside-cleanup-scope') logger.warn(fields, message);
       else if (d.reason === 'not-manual' || d.reason === 'no-expiry-tag') logger.debug(fields, message);
@@ -42,16 +42,20 @@ export async function deleteSnapshots(deps: JobDeps): Promise<RunSummary> {
     }
   };
 
-  let live: LiveDatabases;
+  const live = new LiveDatabaseIndex();
+  const judge = (page: Snapshot[]): void => {
+    for (const s of page) decide(planner.add(s));
+  };
+  const addLive = (page: Database[]): void => {
+    for (const db of page) live.add(db);
+  };
   try {
-    const judgeAll = async (kind: ResourceKind): Promise<void> => {
-      for await (const page of gateway.manualSnapshotPages(kind)) {
-        for (const s of page) decide(planner.add(s));
-        if (signal.aborted) break;
-      }
-    };
-    const [liveDatabases] = await Promise.all([listLiveDatabases(deps), judgeAll('instance'), judgeAll('cluster')]);
-    live = liveDatabases;
+    await listSideBySide(signal, [
+      (stop) => forEachPage(gateway.instancePages(), stop, addLive),
+      (stop) => forEachPage(gateway.clusterPages(), stop, addLive),
+      (stop) => forEachPage(gateway.manualSnapshotPages('instance'), stop, judge),
+      (stop) => forEachPage(gateway.manualSnapshotPages('cluster'), stop, judge),
+    ]);
   } catch (error) {
     run.fail(error, 'could not list snapshots and databases');
     return run.finish();
@@ -91,26 +95,4 @@ async function deleteOne(deps: JobDeps, d: CleanupDecision): Promise<'deleted' |
     log.error({ action: 'failed', ...fields, errorCode: errorCodeOf(error), err: errorMessageOf(error) }, 'expired snapshot not deleted');
     return 'failed';
   }
-}
-
-/** The databases that exist now, by identifier and by resource id (for the safety net). */
-async function listLiveDatabases(deps: JobDeps): Promise<LiveDatabases> {
-  const ids = new Set<string>();
-  const resourceIds = new Set<string>();
-  const add = (kind: ResourceKind, id: string, resourceId: string | undefined): void => {
-    ids.add(`${kind}:${id}`);
-    if (resourceId !== undefined) resourceIds.add(`${kind}:${resourceId}`);
-  };
-  await Promise.all([
-    (async () => {
-      for await (const page of deps.gateway.instancePages()) for (const db of page) add(db.kind, db.id, db.resourceId);
-    })(),
-    (async () => {
-      for await (const page of deps.gateway.clusterPages()) for (const db of page) add(db.kind, db.id, db.resourceId);
-    })(),
-  ]);
-  return {
-    has: (kind, dbId, dbResourceId) =>
-      ids.has(`${kind}:${dbId}`) || (dbResourceId !== undefined && resourceIds.has(`${kind}:${dbResourceId}`)),
-  };
 }

@@ -98,12 +98,27 @@ export async function forEachBounded<T>(
   );
 }
 
-/** Reads every page of a listing, stopping early when aborted. */
-export async function collectPages<T>(pages: AsyncIterable<T[]>, signal: AbortSignal): Promise<T[]> {
-  const all: T[] = [];
+/** Hands each page of a listing to `onPage`, as it arrives; stops at the next page once aborted. */
+export async function forEachPage<T>(pages: AsyncIterable<T[]>, signal: AbortSignal, onPage: (page: T[]) => void): Promise<void> {
   for await (const page of pages) {
-    all.push(...page);
+    onPage(page);
     if (signal.aborted) break;
   }
-  return all;
+}
+
+/**
+ * Runs independent listings (each its own chain of page markers) side by side. When one fails,
+ * the others stop at their next page instead of paging on for a run that has already failed.
+ */
+export async function listSideBySide(signal: AbortSignal, listings: Array<(signal: AbortSignal) => Promise<void>>): Promise<void> {
+  const failed = new AbortController();
+  const either = AbortSignal.any([signal, failed.signal]);
+  await Promise.all(
+    listings.map((list) =>
+      list(either).catch((error: unknown) => {
+        failed.abort();
+        throw error;
+      }),
+    ),
+  );
 }

@@ -1,6 +1,6 @@
 /** Carries out one database's TakePlan: shared by take-snapshots and cronjob-snapshot. */
-import { TAG_LATEST } from '../core/contract.js';
 import type { OutcomeAction } from '../core/outcome.js';
+import { QUOTA_WARN_RATIO, TAG_LATEST } from '../core/contract.js';
 import { adviseQuota, QUOTA_NAME, QuotaBudget, type Quota } from '../core/quota.js';
 import { latestTagUpdate, type TakePlan } from '../core/take-plan.js';
 import type { Database, ResourceKind } from '../core/types.js';
@@ -48,7 +48,7 @@ export async function prepareQuota(deps: JobDeps, plannedCreates: Database[]): P
         fields,
         advice.reason === 'will-be-reached'
           ? `${QUOTA_NAME[kind]} quota will be reached this run (${quota.used} of ${quota.max} used, ${planned} to create)`
-          : `${QUOTA_NAME[kind]} quota above ${Math.round(0.8 * 100)}% (${quota.used} of ${quota.max} used)`,
+          : `${QUOTA_NAME[kind]} quota above ${Math.round(QUOTA_WARN_RATIO * 100)}% (${quota.used} of ${quota.max} used)`,
       );
     }
   }
@@ -84,7 +84,7 @@ export async function snapshotDatabase(deps: JobDeps, db: Database, plan: TakePl
         return 'would-create';
       }
       if (!budget.take(db.kind)) {
-        log.error({ ...fields, action: 'failed', reason: 'quota-reached', errorCode: 'SnapshotQuotaExceeded' }, `not created: ${QUOTA_NAME[db.kind]} quota is full`);
+        log.error({ ...fields, action: 'failed', reason: 'quota-reached', errorCode: 'SnapshotQuotaExceededFault' }, `not created: ${QUOTA_NAME[db.kind]} quota is full`);
         return 'failed';
       }
       let result: 'created' | 'exists';

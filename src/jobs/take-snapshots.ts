@@ -1,7 +1,7 @@
 /** take-snapshots: every database in the region, the snapshot its schedule tag says is due. */
 import { planSnapshot, type TakePlan } from '../core/take-plan.js';
 import type { Database } from '../core/types.js';
-import { collectPages, forEachBounded, RunRecorder, type JobDeps, type RunSummary } from './run.js';
+import { forEachBounded, forEachPage, listSideBySide, RunRecorder, type JobDeps, type RunSummary } from './run.js';
 import { prepareQuota, snapshotDatabase } from './snapshot-database.js';
 
 export async function takeSnapshots(deps: JobDeps): Promise<RunSummary> {
@@ -9,19 +9,23 @@ export async function takeSnapshots(deps: JobDeps): Promise<RunSummary> {
   const run = new RunRecorder(deps);
   const now = deps.clock();
 
-  let databases: Database[];
-  let toolSnapshotIds: Set<string>;
+  const databases: Database[] = [];
+  // Only `<kind>:<identifier>` of the tool's own snapshots: all that coverage needs, kept small.
+  const toolSnapshotIds = new Set<string>();
+  const ownPrefix = `${config.snapshotPrefix}-`;
+  const addDatabases = (page: Database[]): void => {
+    databases.push(...page);
+  };
+  const addOwnSnapshots = (page: Array<{ kind: Database['kind']; id: string }>): void => {
+    for (const s of page) if (s.id.startsWith(ownPrefix)) toolSnapshotIds.add(`${s.kind}:${s.id}`);
+  };
   try {
-    const ownPrefix = `${config.snapshotPrefix}-`;
-    // Four independent marker chains, read side by side.
-    toolSnapshotIds = new Set<string>();
-    const [instances, clusters] = await Promise.all([
-      collectPages(gateway.instancePages(), signal),
-      collectPages(gateway.clusterPages(), signal),
-      collectOwnSnapshotIds(gateway.manualSnapshotPages('instance'), ownPrefix, toolSnapshotIds, signal),
-      collectOwnSnapshotIds(gateway.manualSnapshotPages('cluster'), ownPrefix, toolSnapshotIds, signal),
+    await listSideBySide(signal, [
+      (stop) => forEachPage(gateway.instancePages(), stop, addDatabases),
+      (stop) => forEachPage(gateway.clusterPages(), stop, addDatabases),
+      (stop) => forEachPage(gateway.manualSnapshotPages('instance'), stop, addOwnSnapshots),
+      (stop) => forEachPage(gateway.manualSnapshotPages('cluster'), stop, addOwnSnapshots),
     ]);
-    databases = [...instances, ...clusters];
   } catch (error) {
     run.fail(error, 'could not list databases and snapshots');
     return run.finish();
@@ -57,17 +61,4 @@ export async function takeSnapshots(deps: JobDeps): Promise<RunSummary> {
     },
   );
   return run.finish();
-}
-
-/** Adds `<kind>:<identifier>` of the tool's own snapshots to `ids`: all that coverage needs, kept small. */
-async function collectOwnSnapshotIds(
-  pages: AsyncIterable<Array<{ kind: Database['kind']; id: string }>>,
-  ownPrefix: string,
-  ids: Set<string>,
-  signal: AbortSignal,
-): Promise<void> {
-  for await (const page of pages) {
-    for (const s of page) if (s.id.startsWith(ownPrefix)) ids.add(`${s.kind}:${s.id}`);
-    if (signal.aborted) break;
-  }
 }

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { TAG_EXPIRY } from '../../src/core/contract.js';
-import { CleanupPlanner, type CleanupDecision, type LiveDatabases } from '../../src/core/cleanup-plan.js';
+import { CleanupPlanner, LiveDatabaseIndex, type CleanupDecision, type LiveDatabases } from '../../src/core/cleanup-plan.js';
 import type { Database, Snapshot } from '../../src/core/types.js';
 import { makeCluster, makeInstance, makeSnapshot, type Overrides } from '../fixtures/databases.js';
 
@@ -365,5 +365,26 @@ describe('CleanupPlanner with CLEANUP_SCOPE=prefixed', () => {
     ];
 
     expect(decisions.find((d) => d.snapshot.id === 'cronsnap-orders-20260101-0200')).toMatchObject({ action: 'delete', reason: 'expired' });
+  });
+});
+
+describe('LiveDatabaseIndex', () => {
+  const index = new LiveDatabaseIndex();
+  index.add(makeInstance({ id: 'orders-v2', resourceId: 'db-ORDERS' })); // renamed from "orders"
+  index.add(makeInstance({ id: 'billing', resourceId: 'db-BILLING-NEW' })); // re-created under the same name
+  index.add(makeInstance({ id: 'legacy', resourceId: undefined }));
+  index.add(makeCluster({ id: 'aurora', resourceId: 'cluster-AURORA' }));
+
+  it.each([
+    ['a renamed database, by its resource id', 'instance', 'orders', 'db-ORDERS', true],
+    ['the same name and the same resource id', 'instance', 'orders-v2', 'db-ORDERS', true],
+    ['a snapshot without a resource id, by name', 'instance', 'billing', undefined, true],
+    ['a database re-created under the same name (new resource id)', 'instance', 'billing', 'db-BILLING-OLD', false],
+    ['a live database that reports no resource id, by name', 'instance', 'legacy', 'db-LEGACY', true],
+    ['a database that is gone', 'instance', 'gone', 'db-GONE', false],
+    ['a cluster, not an instance of the same name', 'instance', 'aurora', undefined, false],
+    ['a cluster by its resource id', 'cluster', 'aurora', 'cluster-AURORA', true],
+  ] as const)('%s: live = %s', (_name, kind, dbId, resourceId, expected) => {
+    expect(index.has(kind, dbId, resourceId)).toBe(expected);
   });
 });

@@ -392,3 +392,23 @@ describe('trust policies', () => {
     });
   });
 });
+
+describe('the shipped cleaner and the strict policy agree', () => {
+  const env = (() => {
+    const manifest = readYaml('delete-snapshots', 'cronjob.yaml') as {
+      spec: { jobTemplate: { spec: { template: { spec: { containers: Array<{ env?: Array<{ name: string; value?: string }> }> } } } } };
+    };
+    const container = manifest.spec.jobTemplate.spec.template.spec.containers[0];
+    return Object.fromEntries((container?.env ?? []).map((e) => [e.name, e.value ?? '']));
+  })();
+
+  it('limits the cleaner to the tool\'s own names, the only snapshots the strict policy lets it delete', () => {
+    expect(env['CLEANUP_SCOPE']).toBe('prefixed');
+    const prefix = env['SNAPSHOT_PREFIX'] ?? DEFAULT_SNAPSHOT_PREFIX;
+    const elsewhere = { action: 'rds:DeleteDBSnapshot', resource: arn('snapshot', 'python-era-orders-2025'), resourceTags: EXPIRY };
+    // what CLEANUP_SCOPE=tagged would ask for: refused by the strict policy, allowed by the legacy one
+    expect(isAllowed(STRICT, elsewhere)).toBe(false);
+    expect(isAllowed(LEGACY, elsewhere)).toBe(true);
+    expect(isAllowed(STRICT, { ...elsewhere, resource: arn('snapshot', `${prefix}-orders-20260101-0200`) })).toBe(true);
+  });
+});

@@ -37,3 +37,30 @@ describe('SIGTERM in the middle of a slow run (Kubernetes evicts the pod)', () =
     expect(next.summary).toMatchObject({ counts: expect.objectContaining({ upToDate: takenBefore, created: 5 - takenBefore }) });
   });
 });
+
+describe('SIGTERM while a call hangs', () => {
+  it('cancels the call after STOP_GRACE_SECONDS, still writes the summary and exits 143 long before the call would end', async () => {
+    const fake = await endpoint({ seed: FIVE });
+    fake.addFault({ kind: 'delay', ms: 15_000, action: 'CreateDBSnapshot', times: 1 });
+    const started = Date.now();
+    let poll: NodeJS.Timeout | undefined;
+
+    const run = await runAt(fake, 'take-snapshots', '2026-11-26T02:05:00Z', {
+      env: { CONCURRENCY: '1', STOP_GRACE_SECONDS: '1' },
+      onSpawn: (child) => {
+        poll = setInterval(() => {
+          if ((fake.calls['CreateDBSnapshot'] ?? 0) >= 1) {
+            clearInterval(poll);
+            child.kill('SIGTERM');
+          }
+        }, 20);
+      },
+    });
+    clearInterval(poll);
+
+    expect(run.code).toBe(143);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(run.lines).toContainEqual(expect.objectContaining({ msg: 'grace period over: cancelling calls still in flight' }));
+    expect(run.summary).toMatchObject({ status: 'STOPPED', counts: expect.objectContaining({ failed: 1, notStarted: 4 }) });
+  });
+});

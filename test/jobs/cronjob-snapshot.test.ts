@@ -110,3 +110,15 @@ describe('cronjob-snapshot', () => {
     expect(summary).toMatchObject({ status: 'OK', counts: { skipped: 1 } });
   });
 });
+
+describe('cronjob-snapshot: when the look-up fails', () => {
+  it('fails the run (exit 1, not 2: the database may well exist) and writes nothing', async () => {
+    rds.on(DescribeDBInstancesCommand).rejects(Object.assign(new Error('User is not authorized to perform: rds:DescribeDBInstances'), { name: 'AccessDenied' }));
+    const { deps } = makeHarness('cronjob-snapshot', { now: NOW, env: { RDS_INSTANCE_ID: 'shared-db' } });
+
+    const summary = await cronjobSnapshot(deps);
+
+    expect(summary).toMatchObject({ status: 'FAILED', errorCode: 'AccessDenied' });
+    expect(rds.commandCalls(CreateDBSnapshotCommand)).toHaveLength(0);
+  });
+});

@@ -259,3 +259,48 @@ describe('delete-snapshots with CLEANUP_SCOPE=prefixed', () => {
     expect(logs.where({ snapshotId: 'python-era-2025', reason: 'outside-cleanup-scope' })).toEqual([expect.objectContaining({ level: 'warn' })]);
   });
 });
+
+describe('delete-snapshots: more failure paths', () => {
+  it('deletes the old database\'s last expired snapshot when a new database took its name', async () => {
+    rds.on(DescribeDBInstancesCommand).resolves({ DBInstances: [{ ...sdkInstance({ id: 'orders' }), DbiResourceId: 'db-NEW' }] });
+    rds.on(DescribeDBSnapshotsCommand).resolves({
+      DBSnapshots: [{ ...sdkSnapshot({ id: 'of-the-old-one', dbId: 'orders', createdAt: '2026-10-03T02:00:00Z', tags: { snapshot_expiry: PAST } }), DbiResourceId: 'db-OLD' }],
+    });
+    const { deps } = makeHarness('delete-snapshots', { now: NOW });
+
+    await deleteSnapshots(deps);
+
+    expect(deletedIds()).toEqual(['of-the-old-one']);
+  });
+
+  it('deletes nothing when the cluster snapshots cannot be listed, and stops the other listings', async () => {
+    rds
+      .on(DescribeDBSnapshotsCommand)
+      .resolvesOnce({ DBSnapshots: [sdkSnapshot({ id: 'p1', dbId: 'gone', createdAt: '2026-10-01T02:00:00Z', tags: { snapshot_expiry: PAST } })], Marker: 'a' })
+      .resolvesOnce({ DBSnapshots: [], Marker: 'b' })
+      .resolvesOnce({ DBSnapshots: [], Marker: 'c' })
+      .resolves({ DBSnapshots: [] });
+    rds.on(DescribeDBClusterSnapshotsCommand).rejects(Object.assign(new Error('denied'), { name: 'AccessDenied' }));
+    const { deps } = makeHarness('delete-snapshots', { now: NOW });
+
+    const summary = await deleteSnapshots(deps);
+
+    expect(summary).toMatchObject({ status: 'FAILED', errorCode: 'AccessDenied' });
+    expect(rds.commandCalls(DeleteDBSnapshotCommand)).toHaveLength(0);
+    expect(rds.commandCalls(DescribeDBSnapshotsCommand).length).toBeLessThan(4);
+  });
+
+  it('stops listing on SIGTERM and deletes nothing', async () => {
+    const harness = makeHarness('delete-snapshots', { now: NOW });
+    rds.on(DescribeDBSnapshotsCommand).callsFake(async () => {
+      harness.controller.abort();
+      return { DBSnapshots: [sdkSnapshot({ id: 'p1', dbId: 'gone', createdAt: '2026-10-01T02:00:00Z', tags: { snapshot_expiry: PAST } })], Marker: 'more' };
+    });
+
+    const summary = await deleteSnapshots(harness.deps);
+
+    expect(summary.status).toBe('STOPPED');
+    expect(rds.commandCalls(DescribeDBSnapshotsCommand)).toHaveLength(1);
+    expect(rds.commandCalls(DeleteDBSnapshotCommand)).toHaveLength(0);
+  });
+});

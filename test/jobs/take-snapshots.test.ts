@@ -387,3 +387,42 @@ describe('coverage by kind', () => {
     expect(summary.counts).toMatchObject({ created: 1, upToDate: 1 });
   });
 });
+
+describe('take-snapshots: more failure paths', () => {
+  it('stops listing on SIGTERM and creates nothing', async () => {
+    const harness = makeHarness('take-snapshots', { now: AT_0205 });
+    rds.on(DescribeDBInstancesCommand).callsFake(async () => {
+      harness.controller.abort();
+      return { DBInstances: [sdkInstance({ id: 'a' })], Marker: 'more' };
+    });
+
+    const summary = await takeSnapshots(harness.deps);
+
+    expect(summary).toMatchObject({ status: 'STOPPED', counts: expect.objectContaining({ considered: 0 }) });
+    expect(rds.commandCalls(DescribeDBInstancesCommand)).toHaveLength(1);
+    expect(rds.commandCalls(CreateDBSnapshotCommand)).toHaveLength(0);
+  });
+
+  it('when one listing fails, the others stop paging instead of reading on for a failed run', async () => {
+    rds.on(DescribeDBClustersCommand).rejects(Object.assign(new Error('denied'), { name: 'AccessDenied' }));
+    rds.on(DescribeDBSnapshotsCommand).callsFake(async () => ({ DBSnapshots: [], Marker: 'always-more' }));
+    const { deps } = makeHarness('take-snapshots', { now: AT_0205 });
+
+    const summary = await takeSnapshots(deps);
+
+    expect(summary).toMatchObject({ status: 'FAILED', errorCode: 'AccessDenied' });
+    expect(rds.commandCalls(DescribeDBSnapshotsCommand).length).toBeLessThan(5);
+  });
+
+  it('fails the database when snapshot_latest cannot be corrected on an already-covered slot', async () => {
+    rds.on(DescribeDBInstancesCommand).resolves({ DBInstances: [sdkInstance({ id: 'a', tags: { snapshot_latest: 'skipped' } })] });
+    rds.on(CreateDBSnapshotCommand).rejects(new DBSnapshotAlreadyExistsFault({ message: 'exists', $metadata: {} }));
+    rds.on(AddTagsToResourceCommand).rejects(Object.assign(new Error('denied'), { name: 'AccessDenied' }));
+    const { deps, logs } = makeHarness('take-snapshots', { now: AT_0205 });
+
+    const summary = await takeSnapshots(deps);
+
+    expect(summary).toMatchObject({ status: 'FAILED', counts: expect.objectContaining({ failed: 1 }) });
+    expect(logs.where({ dbId: 'a', reason: 'latest-tag-failed' })).toHaveLength(1);
+  });
+});

@@ -29,6 +29,8 @@ export interface RunOptions {
   env?: Record<string, string>;
   /** Called for each log line as it arrives (e.g. to send SIGTERM at the right moment). */
   onLine?: (line: LogLine, child: ChildProcess) => void;
+  /** Called once the child is started (e.g. to signal it when the endpoint sees a request). */
+  onSpawn?: (child: ChildProcess) => void;
   /** Measure the child's peak RSS (preloads report-rss.cjs). */
   measureRss?: boolean;
 }
@@ -58,6 +60,7 @@ export function runBundle(job: JobName, options: RunOptions): Promise<BundleRun>
   const preload = options.measureRss === true ? ['--require', resolvePath('test/support/report-rss.cjs')] : [];
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [...preload, script, ...args], { env: bundleEnv(options.endpoint, options.env), stdio: ['ignore', 'pipe', 'pipe'] });
+    options.onSpawn?.(child);
     const lines: LogLine[] = [];
     let buffered = '';
     let stderr = '';

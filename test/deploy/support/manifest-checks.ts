@@ -36,6 +36,7 @@ export const ENV_FORMAT: Readonly<Record<string, RegExp>> = {
   [ENV.DEFAULT_SNAPSHOT_SCHEDULE]: /^([01]\d|2[0-3])( ([01]\d|2[0-3]))*$/,
   [ENV.DEFAULT_RETENTION_DAYS]: /^[1-9]\d*$/,
   [ENV.SNAPSHOT_PREFIX]: /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/,
+  [ENV.CLEANUP_SCOPE]: /^(tagged|prefixed)$/,
 };
 
 export interface CronJobExpectations {
