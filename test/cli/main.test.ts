@@ -149,3 +149,22 @@ describe('the job runner', () => {
     expect(logs.summary()).toMatchObject({ job: 'delete-snapshots', status: 'OK' });
   });
 });
+
+describe('the job runner when a job throws', () => {
+  it('logs one fatal crash line with the error and exits 1', async () => {
+    const crashing: JobDefinition = {
+      name: 'take-snapshots',
+      summary: 'crashes',
+      run: async () => {
+        throw new TypeError('Cannot read properties of undefined');
+      },
+    };
+    const { io, logs } = setup();
+
+    expect(await runCli(crashing, io)).toBe(1);
+
+    expect(logs.lines).toEqual([
+      expect.objectContaining({ level: 'fatal', event: 'crash', errorCode: 'TypeError', err: 'Cannot read properties of undefined' }),
+    ]);
+  });
+});
