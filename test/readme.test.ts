@@ -2,7 +2,20 @@
 // Quick start has the newcomer's two commands, and each exit code is explained.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { CONTROL_TAGS, ENV, EXIT } from '../src/core/contract.js';
+import {
+  CONTROL_TAGS,
+  DEFAULT_CLEANUP_SCOPE,
+  DEFAULT_CONCURRENCY,
+  DEFAULT_MAX_ATTEMPTS,
+  DEFAULT_REGION,
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  DEFAULT_RETENTION_DAYS,
+  DEFAULT_RETRY_MODE,
+  DEFAULT_SNAPSHOT_PREFIX,
+  DEFAULT_STOP_GRACE_SECONDS,
+  ENV,
+  EXIT,
+} from '../src/core/contract.js';
 
 const readme = readFileSync('README.md', 'utf8');
 const section = (title: string): string => {
@@ -27,6 +40,28 @@ describe('README', () => {
 
   it('says AWS_REGION falls back to AWS_DEFAULT_REGION', () => {
     expect(section('Environment')).toMatch(/^\| `AWS_REGION` \|.*`AWS_DEFAULT_REGION`/m);
+  });
+
+  it.each([
+    [ENV.REGION, DEFAULT_REGION],
+    [ENV.DRY_RUN, 'false'],
+    [ENV.SNAPSHOT_PREFIX, DEFAULT_SNAPSHOT_PREFIX],
+    [ENV.DEFAULT_SNAPSHOT_SCHEDULE, '02'],
+    [ENV.DEFAULT_RETENTION_DAYS, String(DEFAULT_RETENTION_DAYS)],
+    [ENV.WRITE_SNAPSHOT_LATEST, 'true'],
+    [ENV.CONCURRENCY, String(DEFAULT_CONCURRENCY)],
+    [ENV.MAX_ATTEMPTS, String(DEFAULT_MAX_ATTEMPTS)],
+    [ENV.RETRY_MODE, DEFAULT_RETRY_MODE],
+    [ENV.CLEANUP_SCOPE, DEFAULT_CLEANUP_SCOPE],
+    [ENV.REQUEST_TIMEOUT_MS, String(DEFAULT_REQUEST_TIMEOUT_MS)],
+    [ENV.STOP_GRACE_SECONDS, String(DEFAULT_STOP_GRACE_SECONDS)],
+    [ENV.LOG_LEVEL, 'info'],
+  ])('gives the default of %s as the code has it (%s)', (name, value) => {
+    const row = section('Environment')
+      .split('\n')
+      .find((line) => line.startsWith(`| \`${name}\` |`));
+    // columns: variable | jobs | format | default | example | meaning
+    expect(row?.split(' | ')[3]).toContain(`\`${value}\``);
   });
 
   it.each([...CONTROL_TAGS])('documents the tag %s in the Tags table', (tag) => {
