@@ -23,6 +23,7 @@ import { isRdsIdentifier, prefixProblem } from './core/naming.js';
 import type { PolicyDefaults } from './core/policy.js';
 import { parseRetentionDays } from './core/retention.js';
 import { parseSchedule } from './core/schedule.js';
+import type { ResourceKind } from './core/types.js';
 import { ConfigError } from './errors.js';
 
 export type JobName = 'take-snapshots' | 'delete-snapshots' | 'cronjob-snapshot';
@@ -44,13 +45,32 @@ export interface Config {
   requestTimeoutMs: number;
   stopGraceSeconds: number;
   logLevel: LogLevel;
-  /** cronjob-snapshot only: the instance or cluster to snapshot. */
-  rdsInstanceId?: string;
+  /** cronjob-snapshot only: the instance or cluster to snapshot; `kind` when RDS_INSTANCE_ID named it. */
+  rdsInstance?: { id: string; kind?: ResourceKind };
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
-const REGION = /^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$/;
+function isHttpUrl(value: string): boolean {
+  if (!URL.canParse(value)) return false;
+  const { protocol, hostname } = new URL(value);
+  return (protocol === 'http:' || protocol === 'https:') && hostname !== '';
+}
+
+/** `orders`, `instance:orders` or `cluster:orders` (any case; RDS stores identifiers lowercase). */
+function parseInstanceTarget(raw: string): { id: string; kind?: ResourceKind } | undefined {
+  const match = /^(?:(instance|cluster):)?(.*)$/i.exec(raw);
+  const id = (match?.[2] ?? '').toLowerCase();
+  if (id.length > 63 || !isRdsIdentifier(id)) return undefined;
+  const kind = match?.[1]?.toLowerCase() as ResourceKind | undefined;
+  return kind === undefined ? { id } : { id, kind };
+}
+
+/**
+ * Wide enough for every partition's region names (`eu-north-1`, `us-gov-west-1`, `cn-north-1`,
+ * `us-isob-east-1`, `eusc-de-east-1`); a test holds it against the SDK's own partition data.
+ */
+const REGION = /^[a-z]{2,4}(?:-[a-z]+)+-\d{1,2}$/;
 const WHOLE = /^\d+$/;
 const TRUE_WORDS = new Set(['true', '1', 'yes']);
 const FALSE_WORDS = new Set(['false', '0', 'no']);
@@ -84,6 +104,14 @@ export function loadConfig(env: Env, job: JobName): Config {
   const regionVar = read(ENV.REGION) !== undefined ? ENV.REGION : ENV.DEFAULT_REGION_FALLBACK;
   const region = read(regionVar) ?? DEFAULT_REGION;
   if (!REGION.test(region)) problems.push(`${regionVar} must be an AWS region such as eu-north-1, got ${JSON.stringify(region)}`);
+
+  // The SDK reads these itself, and a malformed one fails every call only after its retries.
+  for (const name of [ENV.ENDPOINT_URL_RDS, ENV.ENDPOINT_URL]) {
+    const url = read(name);
+    if (url !== undefined && !isHttpUrl(url)) {
+      problems.push(`${name} must be an http:// or https:// URL such as https://rds.eu-north-1.amazonaws.com, got ${JSON.stringify(url)}`);
+    }
+  }
 
   const snapshotPrefix = read(ENV.SNAPSHOT_PREFIX) ?? DEFAULT_SNAPSHOT_PREFIX;
   const badPrefix = prefixProblem(snapshotPrefix);
@@ -138,15 +166,16 @@ export function loadConfig(env: Env, job: JobName): Config {
   };
 
   if (job === 'cronjob-snapshot') {
-    const id = read(ENV.RDS_INSTANCE_ID);
-    if (id === undefined) {
+    const raw = read(ENV.RDS_INSTANCE_ID);
+    const parsed = raw === undefined ? undefined : parseInstanceTarget(raw);
+    if (raw === undefined) {
       problems.push(`${ENV.RDS_INSTANCE_ID} is required: the DB instance or DB cluster identifier to snapshot`);
-    } else if (id.length > 63 || !isRdsIdentifier(id.toLowerCase())) {
+    } else if (parsed === undefined) {
       problems.push(
-        `${ENV.RDS_INSTANCE_ID} must be an RDS identifier (1 to 63 letters, digits and single hyphens, starting with a letter, not ending with a hyphen), got ${JSON.stringify(id)}`,
+        `${ENV.RDS_INSTANCE_ID} must be an RDS identifier (1 to 63 letters, digits and single hyphens, starting with a letter, not ending with a hyphen), optionally after instance: or cluster:, got ${JSON.stringify(raw)}`,
       );
     } else {
-      config.rdsInstanceId = id.toLowerCase();
+      config.rdsInstance = parsed;
     }
   }
 

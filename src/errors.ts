@@ -12,7 +12,7 @@ export class ConfigError extends Error {
 }
 
 /** The failures a job treats differently; everything else is `other` and fails the resource. */
-export type RdsFailureKind = 'invalid-state' | 'quota' | 'other';
+export type RdsFailureKind = 'invalid-state' | 'quota' | 'tag-quota' | 'other';
 
 /** An RDS call failed after the SDK's own retries. `code` is the AWS error code. */
 export class RdsCallError extends Error {

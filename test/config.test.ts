@@ -1,9 +1,12 @@
 import fc from 'fast-check';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { loadConfig, type Config, type Env, type JobName } from '../src/config.js';
 import { ENV } from '../src/core/contract.js';
 import { ConfigError } from '../src/errors.js';
 
+const require = createRequire(import.meta.url);
 const JOBS: JobName[] = ['take-snapshots', 'delete-snapshots', 'cronjob-snapshot'];
 /** What every job needs besides the variable under test. */
 const BASE: Env = { [ENV.RDS_INSTANCE_ID]: 'orders' };
@@ -31,8 +34,8 @@ const VARIABLES: VariableCase[] = [
     name: ENV.REGION,
     read: (c) => c.region,
     fallback: 'eu-north-1',
-    valid: [['eu-west-1', 'eu-west-1'], ['us-gov-west-1', 'us-gov-west-1'], ['ap-southeast-2', 'ap-southeast-2'], [' cn-north-1 ', 'cn-north-1']],
-    malformed: ['EU-WEST-1', 'eu_west_1', 'euwest1', 'eu-west', 'mars', 'eu-west-1a'],
+    valid: [['eu-west-1', 'eu-west-1'], ['us-gov-west-1', 'us-gov-west-1'], ['ap-southeast-2', 'ap-southeast-2'], [' cn-north-1 ', 'cn-north-1'], ['eusc-de-east-1', 'eusc-de-east-1']],
+    malformed: ['EU-WEST-1', 'eu_west_1', 'euwest1', 'eu-west', 'mars', 'eu-west-1a', 'e-west-1', 'europe-west-1', 'eu-west-100'],
   },
   {
     name: ENV.DRY_RUN,
@@ -163,6 +166,38 @@ describe('loadConfig', () => {
     });
   });
 
+  describe('AWS_REGION against the SDK\'s own partition data', () => {
+    // Every region the installed SDK knows, in every partition (aws, aws-cn, aws-us-gov, the ISO
+    // partitions and the European Sovereign Cloud).
+    const partitions = readFileSync(require.resolve('@aws-sdk/core').replace(/dist-cjs\/index\.js$/, 'dist-es/submodules/client/util-endpoints/lib/aws/partitions.js'), 'utf8');
+    // `aws-global` and the like are pseudo-regions for global endpoints, not regions RDS runs in.
+    const known = [...partitions.matchAll(/^\s{16}"([a-z0-9-]+)": \{$/gm)].map((m) => m[1]!).filter((r) => !r.endsWith('-global'));
+
+    it('finds the regions in the SDK', () => {
+      expect(known).toEqual(expect.arrayContaining(['eu-north-1', 'us-gov-west-1', 'cn-north-1', 'us-isob-east-1', 'eu-isoe-west-1', 'eusc-de-east-1']));
+    });
+
+    it('accepts every region the SDK knows', () => {
+      for (const region of known) expect(loadConfig({ [ENV.REGION]: region }, 'delete-snapshots').region).toBe(region);
+    });
+  });
+
+  describe('AWS_ENDPOINT_URL_RDS and AWS_ENDPOINT_URL (read by the SDK, checked here first)', () => {
+    it.each([ENV.ENDPOINT_URL_RDS, ENV.ENDPOINT_URL])('%s accepts http and https URLs', (name) => {
+      for (const url of ['http://127.0.0.1:4566', 'https://rds.eu-north-1.amazonaws.com', 'http://localhost:4566/']) {
+        expect(() => loadConfig({ [name]: url }, 'take-snapshots')).not.toThrow();
+      }
+    });
+
+    it.each([ENV.ENDPOINT_URL_RDS, ENV.ENDPOINT_URL])('%s rejects what is not an http(s) URL, naming the variable and the value', (name) => {
+      for (const url of ['garbage://::', 'not a url', 'ftp://example.com', '127.0.0.1:4566', 'http://']) {
+        const problems = problemsOf({ [name]: url });
+        expect(problems).toEqual([expect.stringMatching(new RegExp(`^${name} must be an http:// or https:// URL`))]);
+        expect(problems[0]).toContain(JSON.stringify(url));
+      }
+    });
+  });
+
   describe('AWS_DEFAULT_REGION', () => {
     it('is used when AWS_REGION is missing', () => {
       expect(loadConfig({ [ENV.DEFAULT_REGION_FALLBACK]: 'us-east-1' }, 'delete-snapshots').region).toBe('us-east-1');
@@ -201,7 +236,15 @@ describe('loadConfig', () => {
       ['a'.repeat(63), 'a'.repeat(63)],
       ['db1-2-3', 'db1-2-3'],
     ])('reads %j as %j for cronjob-snapshot', (value, expected) => {
-      expect(loadConfig({ [ENV.RDS_INSTANCE_ID]: value }, 'cronjob-snapshot').rdsInstanceId).toBe(expected);
+      expect(loadConfig({ [ENV.RDS_INSTANCE_ID]: value }, 'cronjob-snapshot').rdsInstance).toEqual({ id: expected });
+    });
+
+    it.each([
+      ['cluster:orders', { id: 'orders', kind: 'cluster' }],
+      ['instance:orders', { id: 'orders', kind: 'instance' }],
+      ['Cluster:Shared-Postgres', { id: 'shared-postgres', kind: 'cluster' }],
+    ])('reads %j as a choice of kind, for an identifier that names both an instance and a cluster', (value, expected) => {
+      expect(loadConfig({ [ENV.RDS_INSTANCE_ID]: value }, 'cronjob-snapshot').rdsInstance).toEqual(expected);
     });
 
     it.each([undefined, '', '   '])('is required by cronjob-snapshot: %j is reported as missing', (value) => {
@@ -209,7 +252,7 @@ describe('loadConfig', () => {
       expect(problemsOf(env, 'cronjob-snapshot')).toEqual([expect.stringMatching(/^RDS_INSTANCE_ID is required/)]);
     });
 
-    it.each(['1orders', '-orders', 'orders-', 'ord--ers', 'orders_db', 'orders.db', 'a'.repeat(64), 'ördërs'])(
+    it.each(['1orders', '-orders', 'orders-', 'ord--ers', 'orders_db', 'orders.db', 'a'.repeat(64), 'ördërs', 'snapshot:orders', 'cluster:', 'cluster:cluster:x'])(
       'rejects %j for cronjob-snapshot, naming the variable and the value',
       (value) => {
         const problems = problemsOf({ [ENV.RDS_INSTANCE_ID]: value }, 'cronjob-snapshot');
@@ -220,8 +263,8 @@ describe('loadConfig', () => {
     );
 
     it.each(['take-snapshots', 'delete-snapshots'] as const)('is neither required nor read by %s', (job) => {
-      expect(loadConfig({}, job)).not.toHaveProperty('rdsInstanceId');
-      expect(loadConfig({ [ENV.RDS_INSTANCE_ID]: 'orders' }, job)).not.toHaveProperty('rdsInstanceId');
+      expect(loadConfig({}, job)).not.toHaveProperty('rdsInstance');
+      expect(loadConfig({ [ENV.RDS_INSTANCE_ID]: 'orders' }, job)).not.toHaveProperty('rdsInstance');
     });
   });
 

@@ -16,6 +16,7 @@ import {
   ENV,
   EXIT,
 } from '../src/core/contract.js';
+import { EXPIRY_FORMS } from '../src/core/expiry.js';
 
 const readme = readFileSync('README.md', 'utf8');
 const section = (title: string): string => {
@@ -66,6 +67,14 @@ describe('README', () => {
 
   it.each([...CONTROL_TAGS])('documents the tag %s in the Tags table', (tag) => {
     expect(section('Tags')).toMatch(new RegExp(`^\\| \`${tag}\` \\|`, 'm'));
+  });
+
+  it('quotes the snapshot_expiry grammar as the code has it, one row per form', () => {
+    const rows = EXPIRY_FORMS.map(
+      (f) => `| ${f.source} | \`${f.form}\` | ${f.examples.map((e) => `\`${e}\``).join(', ')} | ${f.meaning} |`,
+    );
+    const table = section('Tags').split('\n').filter((line) => line.startsWith('| ') && EXPIRY_FORMS.some((f) => line.startsWith(`| ${f.source} |`)));
+    expect(table).toEqual(rows);
   });
 
   it.each(Object.values(EXIT))('explains exit code %i', (code) => {

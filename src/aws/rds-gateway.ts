@@ -17,7 +17,9 @@ import {
   DeleteDBSnapshotCommand,
   DescribeAccountAttributesCommand,
   DescribeDBClustersCommand,
+  DescribeDBClusterSnapshotsCommand,
   DescribeDBInstancesCommand,
+  DescribeDBSnapshotsCommand,
   InvalidDBClusterSnapshotStateFault,
   InvalidDBClusterStateFault,
   InvalidDBInstanceStateFault,
@@ -55,10 +57,15 @@ export interface ApiStats {
 export interface RdsGateway {
   instancePages(): AsyncIterable<Database[]>;
   clusterPages(): AsyncIterable<Database[]>;
-  /** Manual DB snapshots (`instance`) or manual DB cluster snapshots (`cluster`), a page at a time. */
-  manualSnapshotPages(kind: ResourceKind): AsyncIterable<Snapshot[]>;
-  /** An instance, else a cluster, with this identifier; undefined when neither exists. */
-  findDatabase(id: string): Promise<Database | undefined>;
+  /**
+   * Manual DB snapshots (`instance`) or manual DB cluster snapshots (`cluster`), a page at a time;
+   * with `of`, only the snapshots of that database (by its resource id).
+   */
+  manualSnapshotPages(kind: ResourceKind, of?: Database): AsyncIterable<Snapshot[]>;
+  /** One snapshot by kind and identifier; undefined when there is none. */
+  describeSnapshot(kind: ResourceKind, snapshotId: string): Promise<Snapshot | undefined>;
+  /** The DB instance and the DB cluster with this identifier (each undefined when there is none). */
+  findDatabases(id: string): Promise<{ instance?: Database; cluster?: Database }>;
   /** `exists` when a snapshot with this identifier is already there (a retried run). */
   createSnapshot(db: Database, snapshotId: string, tags: Tags): Promise<'created' | 'exists'>;
   /** `gone` when it was already deleted. */
@@ -143,10 +150,10 @@ export class RdsSdkGateway implements RdsGateway {
     }
   }
 
-  async *manualSnapshotPages(kind: ResourceKind): AsyncIterable<Snapshot[]> {
-    const input = { SnapshotType: 'manual' };
+  async *manualSnapshotPages(kind: ResourceKind, of?: Database): AsyncIterable<Snapshot[]> {
     const config = { client: this.client, pageSize: PAGE_SIZE };
     if (kind === 'cluster') {
+      const input = { SnapshotType: 'manual', ...(of?.resourceId === undefined ? {} : { DbClusterResourceId: of.resourceId }) };
       try {
         for await (const page of paginateDescribeDBClusterSnapshots(config, input, this.sendOptions)) {
           yield (page.DBClusterSnapshots ?? []).map(toClusterSnapshot);
@@ -156,6 +163,7 @@ export class RdsSdkGateway implements RdsGateway {
       }
       return;
     }
+    const input = { SnapshotType: 'manual', ...(of?.resourceId === undefined ? {} : { DbiResourceId: of.resourceId }) };
     try {
       for await (const page of paginateDescribeDBSnapshots(config, input, this.sendOptions)) {
         yield (page.DBSnapshots ?? []).map(toInstanceSnapshot);
@@ -165,14 +173,42 @@ export class RdsSdkGateway implements RdsGateway {
     }
   }
 
-  async findDatabase(id: string): Promise<Database | undefined> {
+  async describeSnapshot(kind: ResourceKind, snapshotId: string): Promise<Snapshot | undefined> {
+    try {
+      if (kind === 'cluster') {
+        const { DBClusterSnapshots } = await this.client.send(
+          new DescribeDBClusterSnapshotsCommand({ DBClusterSnapshotIdentifier: snapshotId }),
+          this.sendOptions,
+        );
+        const found = DBClusterSnapshots?.[0];
+        return found === undefined ? undefined : toClusterSnapshot(found);
+      }
+      const { DBSnapshots } = await this.client.send(new DescribeDBSnapshotsCommand({ DBSnapshotIdentifier: snapshotId }), this.sendOptions);
+      const found = DBSnapshots?.[0];
+      return found === undefined ? undefined : toInstanceSnapshot(found);
+    } catch (error) {
+      if (error instanceof DBSnapshotNotFoundFault || error instanceof DBClusterSnapshotNotFoundFault) return undefined;
+      throw mapError(kind === 'cluster' ? 'DescribeDBClusterSnapshots' : 'DescribeDBSnapshots', error);
+    }
+  }
+
+  async findDatabases(id: string): Promise<{ instance?: Database; cluster?: Database }> {
+    const [instance, cluster] = await Promise.all([this.findInstance(id), this.findCluster(id)]);
+    return { ...defined({ instance, cluster }) };
+  }
+
+  private async findInstance(id: string): Promise<Database | undefined> {
     try {
       const { DBInstances } = await this.client.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: id }), this.sendOptions);
       const instance = DBInstances?.[0];
-      if (instance !== undefined) return toInstance(instance);
+      return instance === undefined ? undefined : toInstance(instance);
     } catch (error) {
-      if (!(error instanceof DBInstanceNotFoundFault)) throw mapError('DescribeDBInstances', error);
+      if (error instanceof DBInstanceNotFoundFault) return undefined;
+      throw mapError('DescribeDBInstances', error);
     }
+  }
+
+  private async findCluster(id: string): Promise<Database | undefined> {
     try {
       const { DBClusters } = await this.client.send(new DescribeDBClustersCommand({ DBClusterIdentifier: id }), this.sendOptions);
       const cluster = DBClusters?.[0];
@@ -244,6 +280,9 @@ export class RdsSdkGateway implements RdsGateway {
   }
 }
 
+/** RDS's answer when a write would give a resource more than 50 tags. */
+const TAG_QUOTA_CODE = 'TagQuotaPerResourceExceeded';
+
 /** Maps a thrown SDK error to an RdsCallError, by modelled exception class. */
 export function mapError(operation: string, error: unknown): RdsCallError {
   if (error instanceof RdsCallError) return error;
@@ -255,7 +294,10 @@ export function mapError(operation: string, error: unknown): RdsCallError {
       ? 'invalid-state'
       : error instanceof SnapshotQuotaExceededFault
         ? 'quota'
-        : 'other';
+        : // Not modelled by the RDS SDK: the code arrives as the error's name.
+          error instanceof Error && error.name === TAG_QUOTA_CODE
+          ? 'tag-quota'
+          : 'other';
   // Modelled and unmodelled AWS errors carry their code as `name`; network errors as Node's `code`.
   const nodeCode = (error as { code?: unknown } | undefined)?.code;
   const code =

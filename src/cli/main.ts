@@ -33,7 +33,29 @@ export interface CliIo {
 }
 
 // An ISO 8601 UTC instant: 2026-11-26T02:05:00Z (seconds and fraction optional).
-const NOW_PATTERN = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,3})?)?Z$/;
+const NOW_PATTERN = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?Z$/;
+const EARLIEST_NOW_YEAR = 1970;
+
+/**
+ * `--now`: a real UTC instant from 1970 on, or undefined. No rolling over (`2026-02-30` is not
+ * 2 March) and no two-digit years (`Date.UTC` would read year 0 as 1900).
+ */
+export function parseNow(value: string): Date | undefined {
+  const match = NOW_PATTERN.exec(value);
+  if (match === null) return undefined;
+  const [year, month, day, hour, minute, second] = match.slice(1, 7).map((part) => Number(part ?? 0)) as [number, number, number, number, number, number];
+  const millis = Number((match[7] ?? '').padEnd(3, '0'));
+  if (year < EARLIEST_NOW_YEAR) return undefined;
+  const at = new Date(Date.UTC(year, month - 1, day, hour, minute, second, millis));
+  const isExact =
+    at.getUTCFullYear() === year &&
+    at.getUTCMonth() === month - 1 &&
+    at.getUTCDate() === day &&
+    at.getUTCHours() === hour &&
+    at.getUTCMinutes() === minute &&
+    at.getUTCSeconds() === second;
+  return isExact ? at : undefined;
+}
 
 export async function runCli(job: JobDefinition, io: CliIo): Promise<number> {
   let args;
@@ -63,9 +85,9 @@ export async function runCli(job: JobDefinition, io: CliIo): Promise<number> {
   const rawNow = args.values.now;
   let now: Date | undefined;
   if (rawNow !== undefined) {
-    now = NOW_PATTERN.test(rawNow) ? new Date(rawNow) : undefined;
-    if (now === undefined || Number.isNaN(now.getTime())) {
-      problems.push(`--now must be a UTC instant such as 2026-11-26T02:05:00Z, got ${JSON.stringify(rawNow)}`);
+    now = parseNow(rawNow);
+    if (now === undefined) {
+      problems.push(`--now must be a real UTC instant from ${EARLIEST_NOW_YEAR} on, such as 2026-11-26T02:05:00Z, got ${JSON.stringify(rawNow)}`);
     }
   }
   if (config === undefined || problems.length > 0) return configFailure(job, io, problems);
@@ -112,7 +134,8 @@ export async function runCli(job: JobDefinition, io: CliIo): Promise<number> {
     return EXIT.RESOURCE_FAILED;
   } catch (error) {
     if (error instanceof ConfigError) {
-      logger.fatal({ event: 'config-error', problems: error.problems, api: gateway.stats() }, error.message);
+      // Written at every LOG_LEVEL, silent included: a run that exits 2 always says why.
+      alwaysOnLogger(job, io).fatal({ event: 'config-error', problems: error.problems, api: gateway.stats() }, error.message);
       return EXIT.CONFIG_ERROR;
     }
     logger.fatal({ event: 'crash', errorCode: errorCodeOf(error), err: errorMessageOf(error) }, 'unexpected error');
@@ -125,10 +148,14 @@ export async function runCli(job: JobDefinition, io: CliIo): Promise<number> {
 
 /** One line, JSON like every other log line, and exit code 2. No AWS client was built. */
 function configFailure(job: JobDefinition, io: CliIo, problems: string[]): number {
-  const logger = createLogger({ job: job.name, level: 'info', ...(io.destination ? { destination: io.destination } : {}) });
   const error = new ConfigError(problems);
-  logger.fatal({ event: 'config-error', problems }, error.message);
+  alwaysOnLogger(job, io).fatal({ event: 'config-error', problems }, error.message);
   return EXIT.CONFIG_ERROR;
+}
+
+/** A logger that ignores LOG_LEVEL, for the one line a configuration error always gets. */
+function alwaysOnLogger(job: JobDefinition, io: CliIo) {
+  return createLogger({ job: job.name, level: 'info', ...(io.destination ? { destination: io.destination } : {}) });
 }
 
 /** For the entrypoints: run with the real process and set its exit code. */

@@ -18,7 +18,7 @@ export function usage(job: JobName, summary: string): string {
   const env: Array<[string, string]> = [
     [ENV.REGION, `AWS region (falls back to ${ENV.DEFAULT_REGION_FALLBACK}, then ${DEFAULT_REGION})`],
     ...(job === 'cronjob-snapshot'
-      ? ([[ENV.RDS_INSTANCE_ID, 'required: the DB instance or DB cluster identifier to snapshot']] as Array<[string, string]>)
+      ? ([[ENV.RDS_INSTANCE_ID, 'required: the DB instance or DB cluster identifier to snapshot (instance:<id> or cluster:<id> when both exist)']] as Array<[string, string]>)
       : []),
     [ENV.DRY_RUN, 'true: log what would be done, change nothing (default false)'],
     [ENV.SNAPSHOT_PREFIX, `prefix of every snapshot name the tool creates (default ${DEFAULT_SNAPSHOT_PREFIX})`],

@@ -4,7 +4,7 @@
  * (the one the safety net may have to keep), never the whole list.
  */
 import { TAG_EXPIRY } from './contract.js';
-import { parseExpiry } from './retention.js';
+import { parseExpiry } from './expiry.js';
 import type { Database, ResourceKind, Snapshot } from './types.js';
 
 /** The little of a snapshot that a deferred decision needs. */

@@ -79,6 +79,9 @@ export const ENV = {
   STOP_GRACE_SECONDS: 'STOP_GRACE_SECONDS',
   REQUEST_TIMEOUT_MS: 'REQUEST_TIMEOUT_MS',
   LOG_LEVEL: 'LOG_LEVEL',
+  /** Read by the SDK itself; checked up front so a typo is a configuration error. */
+  ENDPOINT_URL_RDS: 'AWS_ENDPOINT_URL_RDS',
+  ENDPOINT_URL: 'AWS_ENDPOINT_URL',
 } as const;
 
 /** Process exit codes. */

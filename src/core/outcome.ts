@@ -26,9 +26,14 @@ export interface RunCounts {
   wouldDelete: number;
   failed: number;
   notStarted: number;
+  /**
+   * Not an outcome: databases whose `snapshot_latest` could not be written. Their backup was
+   * handled (and counted above); only the bookkeeping tag is stale.
+   */
+  latestTagFailed: number;
 }
 
-const COUNT_FIELD: Record<OutcomeAction, keyof RunCounts> = {
+const COUNT_FIELD: Record<OutcomeAction, Exclude<keyof RunCounts, 'considered' | 'latestTagFailed'>> = {
   created: 'created',
   'caught-up': 'caughtUp',
   'up-to-date': 'upToDate',
@@ -54,6 +59,7 @@ export function emptyCounts(): RunCounts {
     wouldDelete: 0,
     failed: 0,
     notStarted: 0,
+    latestTagFailed: 0,
   };
 }
 

@@ -21,6 +21,8 @@ export interface TagWarning {
   tag: string;
   value: string;
   problem: string;
+  /** For a key that differs only in case from a control tag: the key the tool reads. */
+  expectedTag?: string;
 }
 
 export type SnapshotPolicy =
@@ -30,7 +32,7 @@ export type SnapshotPolicy =
 /** `snapshot_never` wins over everything; otherwise schedule and retention with fallbacks. */
 export function readPolicy(tags: Tags, defaults: PolicyDefaults): SnapshotPolicy {
   if (Object.hasOwn(tags, TAG_NEVER)) return { isNever: true, warnings: [] };
-  const warnings: TagWarning[] = [];
+  const warnings: TagWarning[] = caseMismatches(tags);
 
   let scheduleHours = defaults.scheduleHours;
   const scheduleValue = tags[TAG_SCHEDULE];
@@ -69,6 +71,28 @@ export function readPolicy(tags: Tags, defaults: PolicyDefaults): SnapshotPolicy
     }
   }
   return { isNever: false, scheduleHours, retentionDays, warnings };
+}
+
+const CONTROL_TAGS_BY_LOWERCASE = new Map([...CONTROL_TAGS].map((key) => [key.toLowerCase(), key]));
+
+/**
+ * Keys that differ only in case from a control tag (`Snapshot_Never`, `SNAPSHOT_SCHEDULE`). RDS tag
+ * keys are case-sensitive, so they are ignored (and copied like any other tag), with a warning.
+ */
+function caseMismatches(tags: Tags): TagWarning[] {
+  const warnings: TagWarning[] = [];
+  for (const [key, value] of Object.entries(tags)) {
+    const expected = CONTROL_TAGS_BY_LOWERCASE.get(key.toLowerCase());
+    if (expected !== undefined && expected !== key) {
+      warnings.push({
+        tag: key,
+        value,
+        expectedTag: expected,
+        problem: `ignored: tag keys are case-sensitive and the tool reads ${expected}, not ${key}`,
+      });
+    }
+  }
+  return warnings;
 }
 
 export interface SnapshotTagSet {

@@ -5,10 +5,12 @@ import {
   SNAPSHOTTABLE_INSTANCE_STATUSES,
   TAG_LATEST,
 } from './contract.js';
-import { snapshotIdFor } from './naming.js';
+import { alternateSnapshotIdFor, snapshotIdFor } from './naming.js';
 import { readPolicy, snapshotTagsFor, type PolicyDefaults, type TagWarning } from './policy.js';
-import { expiryFor, formatExpiry } from './retention.js';
+import { formatExpiry } from './expiry.js';
+import { expiryFor } from './retention.js';
 import { dueSlot, floorToHour, hourLabel } from './schedule.js';
+import type { ToolSnapshotIndex } from './snapshot-index.js';
 import type { Database } from './types.js';
 
 export interface TakeContext {
@@ -20,19 +22,28 @@ export interface TakeContext {
    * `current-hour`: the slot is the current UTC hour; the CronJob's own schedule decides (cronjob-snapshot).
    */
   slotRule: 'tags' | 'current-hour';
-  /** Whether a snapshot with this identifier already exists. */
-  isCovered: (snapshotId: string) => boolean;
+  /** The tool's existing snapshots, by the database they were taken of. */
+  snapshots: Pick<ToolSnapshotIndex, 'covering' | 'isTaken' | 'of'>;
 }
 
+/**
+ * `latest`: the `snapshot_latest` value to record once the plan is carried out, or undefined when
+ * the tag should be left as it is (a newer snapshot than this slot's already exists).
+ */
 export type TakePlan =
   | { action: 'skipped'; reason: 'snapshot-never' | 'cluster-member'; warnings: TagWarning[] }
-  | { action: 'skipped'; reason: 'not-available'; slotAt: Date; snapshotId: string; latest: string; warnings: TagWarning[] }
+  | { action: 'skipped'; reason: 'not-available'; slotAt: Date; latest: string | undefined; warnings: TagWarning[] }
   | { action: 'up-to-date'; reason: 'slot-covered'; slotAt: Date; snapshotId: string; latest: string; warnings: TagWarning[] }
   | {
       action: 'create';
       reason: 'slot-due' | 'catch-up';
       slotAt: Date;
       snapshotId: string;
+      /**
+       * The name to fall back to if RDS says `snapshotId` exists and it turns out to be another
+       * database's snapshot; undefined when there is none (no resource id, or already in use).
+       */
+      alternateSnapshotId: string | undefined;
       expiresAt: Date;
       tags: Record<string, string>;
       droppedTagKeys: string[];
@@ -55,14 +66,18 @@ export function planSnapshot(db: Database, ctx: TakeContext): TakePlan {
   const { warnings } = policy;
 
   const slotAt = ctx.slotRule === 'tags' ? dueSlot(policy.scheduleHours, ctx.now) : floorToHour(ctx.now);
-  const snapshotId = snapshotIdFor(ctx.snapshotPrefix, db.kind, db.id, slotAt);
-  const latest = hourLabel(slotAt);
-  if (ctx.isCovered(snapshotId)) {
-    return { action: 'up-to-date', reason: 'slot-covered', slotAt, snapshotId, latest, warnings };
+  // snapshot_latest never goes back: a newer snapshot (cronjob-snapshot's, say) keeps its hour.
+  const newestAt = ctx.snapshots.of(db).newest?.slotAt;
+  const hasNewer = newestAt !== undefined && newestAt.getTime() > slotAt.getTime();
+  const latest = hourLabel(hasNewer ? newestAt : slotAt);
+  const covering = ctx.snapshots.covering(db, slotAt);
+  if (covering !== undefined) {
+    return { action: 'up-to-date', reason: 'slot-covered', slotAt, snapshotId: covering, latest, warnings };
   }
   if (!isSnapshottable(db)) {
-    return { action: 'skipped', reason: 'not-available', slotAt, snapshotId, latest: LATEST_SKIPPED, warnings };
+    return { action: 'skipped', reason: 'not-available', slotAt, latest: hasNewer ? undefined : LATEST_SKIPPED, warnings };
   }
+  const { snapshotId, alternateSnapshotId } = chooseName(db, slotAt, ctx);
   const expiresAt = expiryFor(slotAt, policy.retentionDays);
   const { tags, droppedKeys } = snapshotTagsFor(db.tags, formatExpiry(expiresAt));
   const isCatchUp = slotAt.getTime() < floorToHour(ctx.now).getTime();
@@ -71,6 +86,7 @@ export function planSnapshot(db: Database, ctx: TakeContext): TakePlan {
     reason: isCatchUp ? 'catch-up' : 'slot-due',
     slotAt,
     snapshotId,
+    alternateSnapshotId,
     expiresAt,
     tags,
     droppedTagKeys: droppedKeys,
@@ -79,7 +95,23 @@ export function planSnapshot(db: Database, ctx: TakeContext): TakePlan {
   };
 }
 
-/** The `snapshot_latest` value to write, or undefined when the tag already says so. */
-export function latestTagUpdate(db: Database, latest: string): string | undefined {
-  return db.tags[TAG_LATEST] === latest ? undefined : latest;
+/**
+ * The slot's usual name, unless a snapshot already holds it (another database's, after a rename
+ * or a Blue/Green switchover, or a hand-made one): then the name marked with this database's
+ * resource id. The listing may not show every taken name (cronjob-snapshot lists only its own
+ * database), so the alternate is also kept for when RDS answers "already exists".
+ */
+function chooseName(db: Database, slotAt: Date, ctx: TakeContext): { snapshotId: string; alternateSnapshotId: string | undefined } {
+  const usual = snapshotIdFor(ctx.snapshotPrefix, db.kind, db.id, slotAt);
+  const alternate = db.resourceId === undefined ? undefined : alternateSnapshotIdFor(ctx.snapshotPrefix, db.kind, db.id, db.resourceId, slotAt);
+  const usable = (id: string | undefined): id is string => id !== undefined && !ctx.snapshots.isTaken(db.kind, id);
+  if (usable(usual)) return { snapshotId: usual, alternateSnapshotId: usable(alternate) ? alternate : undefined };
+  if (usable(alternate)) return { snapshotId: alternate, alternateSnapshotId: undefined };
+  // Both taken as far as the listing shows: try the usual name; RDS has the last word.
+  return { snapshotId: usual, alternateSnapshotId: undefined };
+}
+
+/** The `snapshot_latest` value to write, or undefined when the tag already says so (or should stay). */
+export function latestTagUpdate(db: Database, latest: string | undefined): string | undefined {
+  return latest === undefined || db.tags[TAG_LATEST] === latest ? undefined : latest;
 }

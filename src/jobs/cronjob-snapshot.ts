@@ -1,42 +1,70 @@
 /** cronjob-snapshot: one named database, on the CronJob's own schedule. */
 import { ENV } from '../core/contract.js';
+import { ToolSnapshotIndex } from '../core/snapshot-index.js';
 import { planSnapshot } from '../core/take-plan.js';
+import type { Database } from '../core/types.js';
 import { ConfigError } from '../errors.js';
-import { RunRecorder, type JobDeps, type RunSummary } from './run.js';
+import { forEachPage, RunRecorder, type JobDeps, type RunSummary } from './run.js';
 import { prepareQuota, snapshotDatabase } from './snapshot-database.js';
 
 export async function cronjobSnapshot(deps: JobDeps): Promise<RunSummary> {
   const { gateway, config, signal } = deps;
-  const id = config.rdsInstanceId;
-  if (id === undefined) throw new ConfigError([`${ENV.RDS_INSTANCE_ID} is required`]);
+  const target = config.rdsInstance;
+  if (target === undefined) throw new ConfigError([`${ENV.RDS_INSTANCE_ID} is required`]);
   const run = new RunRecorder(deps);
+  const now = deps.clock();
 
-  let db;
+  let found;
   try {
-    db = await gateway.findDatabase(id);
+    found = await gateway.findDatabases(target.id);
   } catch (error) {
-    run.fail(error, `could not look up ${id}`);
+    run.fail(error, `could not look up ${target.id}`);
     return run.finish();
   }
-  if (db === undefined) {
-    throw new ConfigError([`${ENV.RDS_INSTANCE_ID}=${id}: no DB instance or DB cluster with that identifier in ${config.region}`]);
-  }
-  if (db.kind === 'instance' && db.clusterId !== undefined) {
-    throw new ConfigError([
-      `${ENV.RDS_INSTANCE_ID}=${id} is a member of DB cluster ${db.clusterId}: set ${ENV.RDS_INSTANCE_ID}=${db.clusterId} to snapshot the cluster`,
-    ]);
+  const db = chooseDatabase(target, found, config.region);
+  if (signal.aborted) return run.finish();
+
+  // Only this database's snapshots (by resource id): enough to know whether this hour is covered.
+  const snapshots = new ToolSnapshotIndex(config.snapshotPrefix, now);
+  try {
+    await forEachPage(gateway.manualSnapshotPages(db.kind, db), signal, (page) => {
+      for (const s of page) snapshots.add(s);
+    });
+  } catch (error) {
+    run.fail(error, `could not list the snapshots of ${db.id}`);
+    return run.finish();
   }
   if (signal.aborted) return run.finish();
 
-  // No listing: the deterministic name makes a second run in the same hour find "already exists".
-  const plan = planSnapshot(db, {
-    now: deps.clock(),
-    defaults: config.defaults,
-    snapshotPrefix: config.snapshotPrefix,
-    slotRule: 'current-hour',
-    isCovered: () => false,
-  });
+  const plan = planSnapshot(db, { now, defaults: config.defaults, snapshotPrefix: config.snapshotPrefix, slotRule: 'current-hour', snapshots });
   const budget = await prepareQuota(deps, plan.action === 'create' ? [db] : []);
-  run.record(await snapshotDatabase(deps, db, plan, budget));
+  await snapshotDatabase(deps, run, db, plan, budget);
   return run.finish();
+}
+
+/** The database RDS_INSTANCE_ID names, or a ConfigError that says why there is not exactly one. */
+function chooseDatabase(
+  target: { id: string; kind?: Database['kind'] },
+  found: { instance?: Database; cluster?: Database },
+  region: string,
+): Database {
+  const { id, kind } = target;
+  const { instance, cluster } = found;
+  const setting = `${ENV.RDS_INSTANCE_ID}=${kind === undefined ? '' : `${kind}:`}${id}`;
+  const db = kind === 'instance' ? instance : kind === 'cluster' ? cluster : instance ?? cluster;
+  if (db === undefined) {
+    const what = kind === 'instance' ? 'DB instance' : kind === 'cluster' ? 'DB cluster' : 'DB instance or DB cluster';
+    throw new ConfigError([`${setting}: no ${what} with that identifier in ${region}`]);
+  }
+  if (kind === undefined && instance !== undefined && cluster !== undefined) {
+    throw new ConfigError([
+      `${setting} names both a DB instance and a DB cluster in ${region}: set ${ENV.RDS_INSTANCE_ID}=cluster:${id} or ${ENV.RDS_INSTANCE_ID}=instance:${id} to choose`,
+    ]);
+  }
+  if (db.kind === 'instance' && db.clusterId !== undefined) {
+    throw new ConfigError([
+      `${setting} is a member of DB cluster ${db.clusterId}: set ${ENV.RDS_INSTANCE_ID}=cluster:${db.clusterId} to snapshot the cluster`,
+    ]);
+  }
+  return db;
 }

@@ -44,6 +44,11 @@ export class RunRecorder {
     countOutcome(this.counts, action);
   }
 
+  /** A database's backup was handled but its `snapshot_latest` could not be written. */
+  countLatestTagFailed(): void {
+    this.counts.latestTagFailed++;
+  }
+
   /** The run cannot go on (e.g. a listing failed): log it once; the summary says FAILED. */
   fail(error: unknown, what: string): void {
     this.fatal = error;

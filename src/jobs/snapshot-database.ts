@@ -1,17 +1,21 @@
 /** Carries out one database's TakePlan: shared by take-snapshots and cronjob-snapshot. */
-import type { OutcomeAction } from '../core/outcome.js';
 import { QUOTA_WARN_RATIO, TAG_LATEST } from '../core/contract.js';
+import type { OutcomeAction } from '../core/outcome.js';
 import { adviseQuota, QUOTA_NAME, QuotaBudget, type Quota } from '../core/quota.js';
+import { isSnapshotOf } from '../core/snapshot-index.js';
 import { latestTagUpdate, type TakePlan } from '../core/take-plan.js';
 import type { Database, ResourceKind } from '../core/types.js';
 import { errorCodeOf, errorMessageOf, RdsCallError } from '../errors.js';
 import type { Logger } from '../logging.js';
-import type { JobDeps } from './run.js';
+import type { JobDeps, RunRecorder } from './run.js';
+
+type CreatePlan = Extract<TakePlan, { action: 'create' }>;
 
 /** Logs the tag problems a plan found; the database is still snapshotted with defaults. */
 export function logPlanWarnings(log: Logger, plan: TakePlan): void {
   for (const w of plan.warnings) {
-    log.warn({ tag: w.tag, tagValue: w.value }, `tag ${w.tag}: ${w.problem}`);
+    const fields = w.expectedTag === undefined ? { tag: w.tag, tagValue: w.value } : { tag: w.tag, expectedTag: w.expectedTag, tagValue: w.value };
+    log.warn(fields, `tag ${w.tag}: ${w.problem}`);
   }
 }
 
@@ -55,75 +59,117 @@ export async function prepareQuota(deps: JobDeps, plannedCreates: Database[]): P
   return new QuotaBudget(quotas);
 }
 
-/** Executes the plan for one database and returns its outcome. Never throws. */
-export async function snapshotDatabase(deps: JobDeps, db: Database, plan: TakePlan, budget: QuotaBudget): Promise<OutcomeAction> {
-  const { gateway, config } = deps;
+/** Executes the plan for one database and records its outcome. Never throws. */
+export async function snapshotDatabase(deps: JobDeps, run: RunRecorder, db: Database, plan: TakePlan, budget: QuotaBudget): Promise<void> {
   const log = deps.logger.child({ dbId: db.id, dbKind: db.kind });
   logPlanWarnings(log, plan);
+  const finish = async (action: OutcomeAction, latest: string | undefined): Promise<void> => {
+    run.record(action);
+    if (!(await writeLatest(deps, log, db, latest))) run.countLatestTagFailed();
+  };
 
   switch (plan.action) {
     case 'skipped':
       if (plan.reason === 'not-available') {
         log.warn({ action: 'skipped', reason: plan.reason, dbStatus: db.status, slotAt: plan.slotAt }, `not snapshotted: database is ${db.status}`);
-        return (await writeLatest(deps, log, db, plan.latest)) ? 'skipped' : 'failed';
+        return finish('skipped', plan.latest);
       }
       log.info({ action: 'skipped', reason: plan.reason }, plan.reason === 'snapshot-never' ? 'snapshots switched off by tag' : 'covered by its cluster');
-      return 'skipped';
+      run.record('skipped');
+      return;
 
     case 'up-to-date':
       log.info({ action: 'up-to-date', reason: plan.reason, snapshotId: plan.snapshotId, slotAt: plan.slotAt }, 'slot already has its snapshot');
-      return (await writeLatest(deps, log, db, plan.latest)) ? 'up-to-date' : 'failed';
+      return finish('up-to-date', plan.latest);
 
     case 'create': {
       const fields = { snapshotId: plan.snapshotId, slotAt: plan.slotAt, expiresAt: plan.expiresAt, reason: plan.reason };
       if (plan.droppedTagKeys.length > 0) {
         log.warn({ droppedTagKeys: plan.droppedTagKeys }, `${plan.droppedTagKeys.length} database tag(s) not copied: a snapshot holds at most 50 tags`);
       }
-      if (config.isDryRun) {
+      if (deps.config.isDryRun) {
         log.info({ action: 'would-create', ...fields }, 'dry run: would create snapshot');
-        return 'would-create';
+        run.record('would-create');
+        return;
       }
       if (!budget.take(db.kind)) {
         log.error({ ...fields, action: 'failed', reason: 'quota-reached', errorCode: 'SnapshotQuotaExceededFault' }, `not created: ${QUOTA_NAME[db.kind]} quota is full`);
-        return 'failed';
+        run.record('failed');
+        return;
       }
-      let result: 'created' | 'exists';
+      let result: CreateResult;
       try {
-        result = await gateway.createSnapshot(db, plan.snapshotId, plan.tags);
+        result = await createSnapshot(deps, log, db, plan);
       } catch (error) {
         if (error instanceof RdsCallError && error.kind === 'quota') budget.exhaust(db.kind);
         else budget.release(db.kind);
         if (error instanceof RdsCallError && error.kind === 'invalid-state') {
           // The database changed state between listing and creating: like any other unavailable database.
           log.warn({ ...fields, action: 'skipped', reason: 'not-available', errorCode: error.code }, 'not snapshotted: database not in a state that allows a snapshot');
-          return (await writeLatest(deps, log, db, 'skipped')) ? 'skipped' : 'failed';
+          return finish('skipped', 'skipped');
         }
         log.error({ action: 'failed', ...fields, errorCode: errorCodeOf(error), err: errorMessageOf(error) }, 'snapshot not created');
-        return 'failed';
+        run.record('failed');
+        return;
       }
-      if (result === 'exists') {
+      if (result.outcome === 'name-collision') {
         budget.release(db.kind);
-        log.info({ ...fields, action: 'up-to-date', reason: 'already-exists' }, 'snapshot for this slot already exists');
-        return (await writeLatest(deps, log, db, plan.latest)) ? 'up-to-date' : 'failed';
+        log.error(
+          { ...fields, action: 'failed', reason: 'name-collision', snapshotId: result.snapshotId, takenByDbId: result.takenByDbId },
+          `not created: the name ${result.snapshotId} belongs to a snapshot of another database (${result.takenByDbId ?? 'unknown'}) and no other name is free; rename or delete that snapshot`,
+        );
+        run.record('failed');
+        return;
       }
       const action = plan.reason === 'catch-up' ? 'caught-up' : 'created';
-      log.info({ action, ...fields }, plan.reason === 'catch-up' ? 'snapshot created for a missed slot' : 'snapshot created');
-      return (await writeLatest(deps, log, db, plan.latest)) ? action : 'failed';
+      const created = { ...fields, snapshotId: result.snapshotId };
+      if (result.outcome === 'found-own') {
+        // An earlier attempt of this run made it (its answer was lost and the SDK retried).
+        log.info({ action, ...created, detail: 'already-exists-own' }, 'snapshot created (RDS had already made it when the answer was lost)');
+      } else {
+        log.info({ action, ...created }, plan.reason === 'catch-up' ? 'snapshot created for a missed slot' : 'snapshot created');
+      }
+      return finish(action, plan.latest);
     }
   }
 }
 
+type CreateResult =
+  | { outcome: 'created' | 'found-own'; snapshotId: string }
+  | { outcome: 'name-collision'; snapshotId: string; takenByDbId: string | undefined };
+
+/**
+ * Creates the planned snapshot. RDS's "already exists" is looked into, not taken as coverage: a
+ * snapshot of this database under this slot's name is this run's own (the listing showed none);
+ * another database's means the name is taken, and the alternate name is tried once.
+ */
+async function createSnapshot(deps: JobDeps, log: Logger, db: Database, plan: CreatePlan): Promise<CreateResult> {
+  const names = plan.alternateSnapshotId === undefined ? [plan.snapshotId] : [plan.snapshotId, plan.alternateSnapshotId];
+  let takenByDbId: string | undefined;
+  for (const snapshotId of names) {
+    if ((await deps.gateway.createSnapshot(db, snapshotId, plan.tags)) === 'created') return { outcome: 'created', snapshotId };
+    const existing = await deps.gateway.describeSnapshot(db.kind, snapshotId);
+    if (existing !== undefined && isSnapshotOf(existing, db)) return { outcome: 'found-own', snapshotId };
+    takenByDbId = existing?.dbId;
+    log.warn({ snapshotId, takenByDbId, reason: 'name-taken' }, 'snapshot name already used by a snapshot of another database');
+  }
+  return { outcome: 'name-collision', snapshotId: names[names.length - 1] ?? plan.snapshotId, takenByDbId };
+}
+
 /** Sets `snapshot_latest` when it would change. False when the write failed (already logged). */
-async function writeLatest(deps: JobDeps, log: Logger, db: Database, latest: string): Promise<boolean> {
+async function writeLatest(deps: JobDeps, log: Logger, db: Database, latest: string | undefined): Promise<boolean> {
   const value = latestTagUpdate(db, latest);
   if (value === undefined || !deps.config.shouldWriteLatest || deps.config.isDryRun) return true;
   try {
     await deps.gateway.tagResource(db.arn, { [TAG_LATEST]: value });
     return true;
   } catch (error) {
+    const isTagLimit = error instanceof RdsCallError && error.kind === 'tag-quota';
     log.error(
-      { action: 'failed', reason: 'latest-tag-failed', errorCode: errorCodeOf(error), err: errorMessageOf(error) },
-      `could not set ${TAG_LATEST}=${value} on the database (set WRITE_SNAPSHOT_LATEST=false to stop writing it)`,
+      { reason: 'latest-tag-failed', errorCode: errorCodeOf(error), err: errorMessageOf(error) },
+      isTagLimit
+        ? `could not set ${TAG_LATEST}=${value}: the database already has 50 tags, the most RDS allows (remove one, or set WRITE_SNAPSHOT_LATEST=false); its backup is not affected`
+        : `could not set ${TAG_LATEST}=${value} on the database (set WRITE_SNAPSHOT_LATEST=false to stop writing it); its backup is not affected`,
     );
     return false;
   }

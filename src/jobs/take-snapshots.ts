@@ -1,6 +1,7 @@
 /** take-snapshots: every database in the region, the snapshot its schedule tag says is due. */
+import { ToolSnapshotIndex } from '../core/snapshot-index.js';
 import { planSnapshot, type TakePlan } from '../core/take-plan.js';
-import type { Database } from '../core/types.js';
+import type { Database, Snapshot } from '../core/types.js';
 import { forEachBounded, forEachPage, listSideBySide, RunRecorder, type JobDeps, type RunSummary } from './run.js';
 import { prepareQuota, snapshotDatabase } from './snapshot-database.js';
 
@@ -10,21 +11,20 @@ export async function takeSnapshots(deps: JobDeps): Promise<RunSummary> {
   const now = deps.clock();
 
   const databases: Database[] = [];
-  // Only `<kind>:<identifier>` of the tool's own snapshots: all that coverage needs, kept small.
-  const toolSnapshotIds = new Set<string>();
-  const ownPrefix = `${config.snapshotPrefix}-`;
+  // The tool's own snapshots, by the database they were taken of: all that coverage needs, kept small.
+  const snapshots = new ToolSnapshotIndex(config.snapshotPrefix, now);
   const addDatabases = (page: Database[]): void => {
     databases.push(...page);
   };
-  const addOwnSnapshots = (page: Array<{ kind: Database['kind']; id: string }>): void => {
-    for (const s of page) if (s.id.startsWith(ownPrefix)) toolSnapshotIds.add(`${s.kind}:${s.id}`);
+  const addSnapshots = (page: Snapshot[]): void => {
+    for (const s of page) snapshots.add(s);
   };
   try {
     await listSideBySide(signal, [
       (stop) => forEachPage(gateway.instancePages(), stop, addDatabases),
       (stop) => forEachPage(gateway.clusterPages(), stop, addDatabases),
-      (stop) => forEachPage(gateway.manualSnapshotPages('instance'), stop, addOwnSnapshots),
-      (stop) => forEachPage(gateway.manualSnapshotPages('cluster'), stop, addOwnSnapshots),
+      (stop) => forEachPage(gateway.manualSnapshotPages('instance'), stop, addSnapshots),
+      (stop) => forEachPage(gateway.manualSnapshotPages('cluster'), stop, addSnapshots),
     ]);
   } catch (error) {
     run.fail(error, 'could not list databases and snapshots');
@@ -34,17 +34,9 @@ export async function takeSnapshots(deps: JobDeps): Promise<RunSummary> {
 
   const plans = databases.map((db): [Database, TakePlan] => [
     db,
-    planSnapshot(db, {
-      now,
-      defaults: config.defaults,
-      snapshotPrefix: config.snapshotPrefix,
-      slotRule: 'tags',
-      // DB snapshots and DB cluster snapshots have separate namespaces: an instance and a
-      // cluster may share an identifier, so coverage is looked up by kind and name.
-      isCovered: (id) => toolSnapshotIds.has(`${db.kind}:${id}`),
-    }),
+    planSnapshot(db, { now, defaults: config.defaults, snapshotPrefix: config.snapshotPrefix, slotRule: 'tags', snapshots }),
   ]);
-  logger.debug({ databases: databases.length, toolSnapshots: toolSnapshotIds.size }, 'listed databases and snapshots');
+  logger.debug({ databases: databases.length }, 'listed databases and snapshots');
 
   const budget = await prepareQuota(
     deps,
@@ -54,7 +46,7 @@ export async function takeSnapshots(deps: JobDeps): Promise<RunSummary> {
     plans,
     config.concurrency,
     signal,
-    async ([db, plan]) => run.record(await snapshotDatabase(deps, db, plan, budget)),
+    async ([db, plan]) => snapshotDatabase(deps, run, db, plan, budget),
     ([db]) => {
       logger.warn({ dbId: db.id, dbKind: db.kind, action: 'not-started', reason: 'stopping' }, 'not started: stopping on SIGTERM');
       run.record('not-started');

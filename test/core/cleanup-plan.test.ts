@@ -183,8 +183,11 @@ describe('CleanupPlanner', () => {
     { expiry: '2026-11-26T03:00:01', outcome: 'kept:not-expired', when: 'its zone-less expiry, read as UTC, is a second away' },
     { expiry: '2026-11-26T02:59:59', outcome: 'delete:expired', when: 'its zone-less expiry, read as UTC, has passed' },
     { expiry: '2026-11-26T04:00:01+01:00', outcome: 'kept:not-expired', when: 'its expiry with an offset is a second away' },
-    { expiry: '2026-11-27', outcome: 'kept:not-expired', when: 'its date-only expiry is tomorrow' },
-    { expiry: '2026-11-26', outcome: 'delete:expired', when: 'its date-only expiry was midnight today' },
+    { expiry: '2026-11-26 03:00:01', outcome: 'kept:not-expired', when: "its Python str() expiry, read as UTC, is a second away" },
+    { expiry: '2026-11-26 02:59:59.999999', outcome: 'delete:expired', when: "its Python str() expiry has passed" },
+    { expiry: '2026-11-25', outcome: 'kept:malformed-expiry', when: 'its expiry is a date only (outside the grammar)' },
+    { expiry: '2026-11-25T02:00:00+0000', outcome: 'kept:malformed-expiry', when: 'its offset has no colon (outside the grammar)' },
+    { expiry: ' 2026-11-25T02:00:00Z', outcome: 'kept:malformed-expiry', when: 'its expiry starts with a blank (outside the grammar)' },
   ])('decides $outcome for an older snapshot when $when', ({ expiry, outcome }) => {
     const snapshots = [
       toolSnapshot('old', expiry, { createdAt: new Date('2026-08-01T02:00:00Z') }),
@@ -193,10 +196,10 @@ describe('CleanupPlanner', () => {
     expect(outcomes(decide(snapshots, liveSet(orders)))['old']).toBe(outcome);
   });
 
-  it('keeps a date-only expiry at 23:59:59Z the day before and deletes it at 00:00:01Z', () => {
+  it('keeps an expiry of midnight at 23:59:59Z the day before and deletes it at 00:00:01Z', () => {
     const snapshots = [
-      toolSnapshot('old', '2027-01-01', { createdAt: new Date('2026-08-01T02:00:00Z') }),
-      toolSnapshot('new', '2099-01-01', { createdAt: new Date('2026-12-31T02:00:00Z') }),
+      toolSnapshot('old', '2027-01-01T00:00:00Z', { createdAt: new Date('2026-08-01T02:00:00Z') }),
+      toolSnapshot('new', '2099-01-01T00:00:00Z', { createdAt: new Date('2026-12-31T02:00:00Z') }),
     ];
     expect(outcomes(decide(snapshots, liveSet(orders), '2026-12-31T23:59:59Z'))['old']).toBe('kept:not-expired');
     expect(outcomes(decide(snapshots, liveSet(orders), '2027-01-01T00:00:01Z'))['old']).toBe('delete:expired');
@@ -244,7 +247,8 @@ describe('CleanupPlanner', () => {
     /** Expiry values with their meaning at NOW, written out rather than computed by the parser. */
     const EXPIRIES: Record<string, 'expired' | 'not-expired' | 'malformed'> = {
       '2026-11-26T02:59:59Z': 'expired',
-      '2026-01-01': 'expired',
+      '2026-01-01 00:00:00': 'expired',
+      '2026-01-01': 'malformed',
       '2026-11-26T04:00:00+02:00': 'expired',
       '2026-11-26T02:00:00': 'expired',
       '2026-11-26T03:00:01Z': 'not-expired',

@@ -3,9 +3,11 @@ import { describe, expect, it } from 'vitest';
 import {
   MAX_PREFIX_LENGTH,
   MAX_SNAPSHOT_ID_LENGTH,
+  alternateSnapshotIdFor,
   isRdsIdentifier,
   prefixProblem,
   shortHash,
+  slotOfSnapshotId,
   slotStamp,
   snapshotIdFor,
 } from '../../src/core/naming.js';
@@ -59,7 +61,7 @@ describe('prefixProblem', () => {
   });
 
   it('names the limit and the length when the prefix is one character too long', () => {
-    expect(prefixProblem('a'.repeat(MAX_PREFIX_LENGTH + 1))).toBe('must be at most 20 characters, got 21');
+    expect(prefixProblem('a'.repeat(MAX_PREFIX_LENGTH + 1))).toBe('must be at most 20 characters (it has 21)');
   });
 
   it.each(['', 'Cronsnap', '1snap', '-snap', 'snap-', 'snap--x', 'snap_x', 'snap.x'])('explains the rules for %j', (prefix) => {
@@ -98,9 +100,9 @@ describe('snapshotIdFor', () => {
     { prefix: 'cronsnap', kind: 'instance', dbId: 'orders-db', slot: '2026-11-26T02:00:00Z', id: 'cronsnap-orders-db-20261126-0200' },
     { prefix: 'cronsnap', kind: 'cluster', dbId: 'orders-db', slot: '2026-11-26T02:00:00Z', id: 'cronsnap-orders-db-20261126-0200' },
     { prefix: 'nightly', kind: 'instance', dbId: 'db1', slot: '2026-12-31T23:00:00Z', id: 'nightly-db1-20261231-2300' },
-    { prefix: 'cronsnap', kind: 'instance', dbId: '9lives', slot: '2028-02-29T00:00:00Z', id: 'cronsnap-9lives-20280229-0000' },
-    { prefix: 'cronsnap', kind: 'instance', dbId: 'Orders_DB', slot: '2026-11-26T02:00:00Z', id: 'cronsnap-orders-db-20261126-0200' },
-    { prefix: 'cronsnap', kind: 'instance', dbId: '-odd__name-', slot: '2026-11-26T02:00:00Z', id: 'cronsnap-odd-name-20261126-0200' },
+    { prefix: 'cronsnap', kind: 'instance', dbId: '9lives', slot: '2028-02-29T00:00:00Z', id: `cronsnap-0${shortHash('9lives')}-9lives-20280229-0000` },
+    { prefix: 'cronsnap', kind: 'instance', dbId: 'Orders_DB', slot: '2026-11-26T02:00:00Z', id: `cronsnap-0${shortHash('Orders_DB')}-orders-db-20261126-0200` },
+    { prefix: 'cronsnap', kind: 'instance', dbId: '-odd__name-', slot: '2026-11-26T02:00:00Z', id: `cronsnap-0${shortHash('-odd__name-')}-odd-name-20261126-0200` },
   ] as const)('names the $slot snapshot of $kind $dbId $id', ({ prefix, kind: k, dbId, slot, id }) => {
     expect(snapshotIdFor(prefix, k, dbId, new Date(slot))).toBe(id);
   });
@@ -112,11 +114,31 @@ describe('snapshotIdFor', () => {
     expect(id).toHaveLength(63);
   });
 
-  it('cuts the database part and adds a hash of the full id when a cluster name would be 64 characters', () => {
+  it('puts a hash of the full id first and cuts the rest when a cluster name would be 64 characters', () => {
     const dbId = 'c'.repeat(41);
     const id = snapshotIdFor('cronsnap', 'cluster', dbId, SLOT);
     expect(id).toHaveLength(63);
-    expect(id).toBe(`cronsnap-${'c'.repeat(32)}-${shortHash(dbId)}-20261126-0200`);
+    expect(id).toBe(`cronsnap-0${shortHash(dbId)}-${'c'.repeat(31)}-20261126-0200`);
+  });
+
+  it("never gives a shortened name that another database's readable name could have", () => {
+    // The reported case: a 63-character cluster id is shortened to `<start>-<hash>`; a second cluster
+    // whose real identifier is exactly that string must not get the same snapshot name.
+    const long = `analytics-${'x'.repeat(53)}`;
+    const shortened = snapshotIdFor('cronsnap', 'cluster', long, SLOT);
+    const databasePart = shortened.slice('cronsnap-'.length, -'-20261126-0200'.length);
+    expect(isRdsIdentifier(databasePart)).toBe(false);
+    fc.assert(
+      fc.property(validPrefix, rdsIdentifier(63), rdsIdentifier(63), slotAt, (prefix, a, b, slot) => {
+        const name = snapshotIdFor(prefix, 'cluster', a, slot);
+        const part = name.slice(prefix.length + 1, -(slotStamp(slot).length + 1));
+        // Either the readable form (the id itself) or a part no identifier can be.
+        expect(part === a || !isRdsIdentifier(part)).toBe(true);
+        fc.pre(a !== b);
+        expect(snapshotIdFor(prefix, 'cluster', b, slot)).not.toBe(name);
+      }),
+      { numRuns: 3000 },
+    );
   });
 
   it('does not cut a 63-character instance id: DB snapshot names may have 255 characters', () => {
@@ -129,14 +151,14 @@ describe('snapshotIdFor', () => {
     const a = snapshotIdFor('cronsnap', 'cluster', `${common}d-a`, SLOT);
     const b = snapshotIdFor('cronsnap', 'cluster', `${common}d-b`, SLOT);
     expect(a).not.toBe(b);
-    expect(a.slice(0, 40)).toBe(b.slice(0, 40));
+    expect(a.slice(18, 40)).toBe(b.slice(18, 40)); // the same readable start after the hash
   });
 
-  it('does not leave a hyphen before the hash when the cut ends on one', () => {
-    // With the prefix 'cronsnap', 32 characters of a cluster id are kept; make the 32nd a hyphen.
-    const dbId = `${'a'.repeat(31)}-${'b'.repeat(20)}`;
+  it('does not leave a hyphen before the stamp when the cut ends on one', () => {
+    // With the prefix 'cronsnap', 31 characters of a cluster id are kept; make the 31st a hyphen.
+    const dbId = `${'a'.repeat(30)}-${'b'.repeat(20)}`;
     const id = snapshotIdFor('cronsnap', 'cluster', dbId, SLOT);
-    expect(id).toBe(`cronsnap-${'a'.repeat(31)}-${shortHash(dbId)}-20261126-0200`);
+    expect(id).toBe(`cronsnap-0${shortHash(dbId)}-${'a'.repeat(30)}-20261126-0200`);
   });
 
   it('yields a valid RDS identifier within the length limit for any id with a letter or digit and any valid prefix', () => {
@@ -198,6 +220,61 @@ describe('snapshotIdFor', () => {
           snapshotIdFor(prefix, k, db, slot) !== snapshotIdFor(prefix, k, db, later)
         );
       }),
+    );
+  });
+});
+
+describe('alternateSnapshotIdFor', () => {
+  it('marks the name with a hash of the resource id, so two databases that share an identifier get different names', () => {
+    const a = alternateSnapshotIdFor('cronsnap', 'instance', 'orders', 'db-R1', SLOT);
+    const b = alternateSnapshotIdFor('cronsnap', 'instance', 'orders', 'db-R2', SLOT);
+    expect(a).toBe(`cronsnap-1${shortHash('instance:db-R1')}-orders-20261126-0200`);
+    expect(a).not.toBe(b);
+    expect(a).not.toBe(snapshotIdFor('cronsnap', 'instance', 'orders', SLOT));
+  });
+
+  it('is a valid name within the limit, never equal to any usual name, and stands for the same slot', () => {
+    fc.assert(
+      fc.property(validPrefix, kind, rdsIdentifier(63), rdsIdentifier(63), fc.string({ minLength: 1, maxLength: 40 }), slotAt, (prefix, k, a, b, resourceId, slot) => {
+        const alternate = alternateSnapshotIdFor(prefix, k, a, resourceId, slot);
+        expect(obeysRdsRules(alternate)).toBe(true);
+        expect(alternate.length).toBeLessThanOrEqual(MAX_SNAPSHOT_ID_LENGTH[k]);
+        expect(alternate).not.toBe(snapshotIdFor(prefix, k, b, slot));
+        expect(slotOfSnapshotId(prefix, alternate)).toEqual(slot);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
+
+describe('slotOfSnapshotId', () => {
+  it.each([
+    ['cronsnap-orders-20261126-0200', '2026-11-26T02:00:00.000Z'],
+    ['cronsnap-a-b-c-20280229-2300', '2028-02-29T23:00:00.000Z'],
+    [`cronsnap-0abcdefg-orders-20270101-0000`, '2027-01-01T00:00:00.000Z'],
+  ])('reads the slot of %s as %s', (id, slot) => {
+    expect(slotOfSnapshotId('cronsnap', id)?.toISOString()).toBe(slot);
+  });
+
+  it.each([
+    ['nightly-orders-20261126-0200', 'another prefix'],
+    ['cronsnap-20261126-0200', 'no database part'],
+    ['cronsnap-orders-20261126-0230', 'not a whole hour'],
+    ['cronsnap-orders-20261126-2400', 'hour 24'],
+    ['cronsnap-orders-20270229-0200', 'February 29 of a common year'],
+    ['cronsnap-orders-20261326-0200', 'month 13'],
+    ['cronsnap-orders-20261126', 'no hour'],
+    ['cronsnap-orders-manual', 'no stamp at all'],
+  ])('says %s names no slot (%s)', (id) => {
+    expect(slotOfSnapshotId('cronsnap', id)).toBeUndefined();
+  });
+
+  it('reads back the slot of every name the tool makes', () => {
+    fc.assert(
+      fc.property(validPrefix, kind, fc.string({ maxLength: 80 }), slotAt, (prefix, k, db, slot) => {
+        expect(slotOfSnapshotId(prefix, snapshotIdFor(prefix, k, db, slot))).toEqual(slot);
+      }),
+      { numRuns: 2000 },
     );
   });
 });

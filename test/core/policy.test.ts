@@ -24,7 +24,7 @@ describe('readPolicy', () => {
     { when: 'retention with a leading zero', tags: { [TAG_RETENTION_DAYS]: '07' }, hours: [2], days: 7 },
     { when: 'retention with a trailing blank', tags: { [TAG_RETENTION_DAYS]: '7 ' }, hours: [2], days: 7 },
     { when: 'snapshot_latest only (written by the tool)', tags: { [TAG_LATEST]: 'skipped' }, hours: [2], days: 90 },
-    { when: 'unrelated tags', tags: { team: 'payments', Snapshot_Schedule: '05' }, hours: [2], days: 90 },
+    { when: 'unrelated tags', tags: { team: 'payments', 'snapshot-schedule': '05' }, hours: [2], days: 90 },
   ])('uses schedule $hours and $days days, without warnings, for $when', ({ tags, hours, days }) => {
     expect(readPolicy(tags, DEFAULTS)).toEqual({ isNever: false, scheduleHours: hours, retentionDays: days, warnings: [] });
   });
@@ -82,6 +82,27 @@ describe('readPolicy', () => {
     },
   );
 
+  it.each([
+    ['Snapshot_Never', TAG_NEVER],
+    ['SNAPSHOT_NEVER', TAG_NEVER],
+    ['Snapshot_Schedule', TAG_SCHEDULE],
+    ['snapshot_Retention_Days', TAG_RETENTION_DAYS],
+    ['Snapshot_Latest', TAG_LATEST],
+  ])('ignores %s, which differs only in case from %s, and warns with both keys', (found, expected) => {
+    const policy = readPolicy({ [found]: '05', team: 'payments' }, DEFAULTS);
+    expect(policy).toEqual({
+      isNever: false,
+      scheduleHours: [2],
+      retentionDays: 90,
+      warnings: [{ tag: found, expectedTag: expected, value: '05', problem: expect.stringContaining(`reads ${expected}, not ${found}`) }],
+    });
+  });
+
+  it('warns about each mismatched key once, next to the other warnings', () => {
+    const policy = readPolicy({ Snapshot_Never: 'true', SNAPSHOT_SCHEDULE: '05', [TAG_SCHEDULE]: 'noon' }, DEFAULTS);
+    expect(policy.warnings.map((w) => w.tag)).toEqual(['Snapshot_Never', 'SNAPSHOT_SCHEDULE', TAG_SCHEDULE]);
+  });
+
   it('reports a bad schedule and a bad retention together', () => {
     const policy = readPolicy({ [TAG_SCHEDULE]: 'daily', [TAG_RETENTION_DAYS]: '0' }, DEFAULTS);
     expect(policy.warnings.map((w) => w.tag)).toEqual([TAG_SCHEDULE, TAG_RETENTION_DAYS]);
@@ -92,7 +113,11 @@ describe('readPolicy', () => {
     fc.string({ unit: 'binary' }),
     fc.stringMatching(/^(\d{1,3}\s?){0,4}$/),
   );
-  const tagKey = fc.oneof(fc.constantFrom(...CONTROL_TAGS), fc.string({ maxLength: 10 }));
+  const tagKey = fc.oneof(
+    fc.constantFrom(...CONTROL_TAGS),
+    fc.constantFrom(...CONTROL_TAGS).map((k) => k.toUpperCase()),
+    fc.string({ maxLength: 10 }),
+  );
   const anyTags = fc.dictionary(tagKey, tagValue, { maxKeys: 8 });
 
   it('never throws, and yields hours 0..23 and 1..36500 days, warning whenever a present tag was not taken as written', () => {
@@ -116,6 +141,7 @@ describe('readPolicy', () => {
           Number.isInteger(policy.retentionDays) && policy.retentionDays >= 1 && policy.retentionDays <= 36500 &&
           warnedTags.includes(TAG_SCHEDULE) === (scheduleValue !== undefined && !isScheduleClean) &&
           warnedTags.includes(TAG_RETENTION_DAYS) === (retentionValue !== undefined && !isRetentionClean) &&
+          Object.keys(tags).every((key) => warnedTags.includes(key) === (key !== key.toLowerCase() && CONTROL_TAGS.has(key.toLowerCase())) || CONTROL_TAGS.has(key)) &&
           (isRetentionClean || policy.retentionDays === DEFAULTS.retentionDays) &&
           policy.warnings.every((w) => w.value === tags[w.tag])
         );

@@ -8,18 +8,28 @@ import {
   TAG_RETENTION_DAYS,
   TAG_SCHEDULE,
 } from '../../src/core/contract.js';
-import { isRdsIdentifier } from '../../src/core/naming.js';
+import { alternateSnapshotIdFor, isRdsIdentifier } from '../../src/core/naming.js';
+import { ToolSnapshotIndex } from '../../src/core/snapshot-index.js';
 import { isSnapshottable, latestTagUpdate, planSnapshot, type TakeContext } from '../../src/core/take-plan.js';
-import type { Database } from '../../src/core/types.js';
-import { makeCluster, makeInstance } from '../fixtures/databases.js';
+import type { Database, Snapshot } from '../../src/core/types.js';
+import { makeCluster, makeInstance, makeSnapshot, resourceIdFor } from '../fixtures/databases.js';
 
-function context(overrides: Omit<Partial<TakeContext>, 'now'> & { now: string; covered?: string[] }): TakeContext {
-  const { now, covered = [], ...rest } = overrides;
+/**
+ * `covered`: ids of existing snapshots of the instance `orders`; `snapshots`: any other existing
+ * snapshots. Both go through the real ToolSnapshotIndex, as in the jobs.
+ */
+function context(
+  overrides: Omit<Partial<TakeContext>, 'now' | 'snapshots'> & { now: string; covered?: string[]; snapshots?: Snapshot[] },
+): TakeContext {
+  const { now, covered = [], snapshots = [], ...rest } = overrides;
+  const index = new ToolSnapshotIndex(rest.snapshotPrefix ?? 'cronsnap', new Date(now));
+  for (const id of covered) index.add(makeSnapshot({ id, dbId: 'orders', createdAt: undefined }));
+  for (const s of snapshots) index.add(s);
   return {
     defaults: { scheduleHours: [2], retentionDays: 90 },
     snapshotPrefix: 'cronsnap',
     slotRule: 'tags',
-    isCovered: (id) => covered.includes(id),
+    snapshots: index,
     ...rest,
     now: new Date(now),
   };
@@ -33,6 +43,7 @@ describe('planSnapshot', () => {
       reason: 'slot-due',
       slotAt: new Date('2026-11-26T02:00:00Z'),
       snapshotId: 'cronsnap-orders-20261126-0200',
+      alternateSnapshotId: alternateSnapshotIdFor('cronsnap', 'instance', 'orders', resourceIdFor('instance', 'orders'), new Date('2026-11-26T02:00:00Z')),
       expiresAt: new Date('2027-02-24T02:00:00Z'),
       tags: { [TAG_EXPIRY]: '2027-02-24T02:00:00Z', team: 'payments' },
       droppedTagKeys: [],
@@ -121,11 +132,104 @@ describe('planSnapshot', () => {
     expect(plan).toMatchObject({ action: 'create', snapshotId: 'cronsnap-orders-20261126-0200' });
   });
 
-  it('asks whether the deterministic identifier exists, with the configured prefix', () => {
-    const asked: string[] = [];
-    const ctx = context({ now: '2026-11-26T02:00:00Z', snapshotPrefix: 'nightly', isCovered: (id) => (asked.push(id), false) });
-    planSnapshot(makeInstance({ id: 'orders' }), ctx);
-    expect(asked).toEqual(['nightly-orders-20261126-0200']);
+  it('names the snapshot with the configured prefix and is covered only by snapshots with that prefix', () => {
+    const db = makeInstance({ id: 'orders' });
+    expect(planSnapshot(db, context({ now: '2026-11-26T02:00:00Z', snapshotPrefix: 'nightly' }))).toMatchObject({
+      action: 'create',
+      snapshotId: 'nightly-orders-20261126-0200',
+    });
+    const covered = context({ now: '2026-11-26T02:00:00Z', snapshotPrefix: 'nightly', covered: ['nightly-orders-20261126-0200'] });
+    expect(planSnapshot(db, covered)).toMatchObject({ action: 'up-to-date', snapshotId: 'nightly-orders-20261126-0200' });
+    const otherPrefix = context({ now: '2026-11-26T02:00:00Z', snapshotPrefix: 'nightly', covered: ['cronsnap-orders-20261126-0200'] });
+    expect(planSnapshot(db, otherPrefix)).toMatchObject({ action: 'create', snapshotId: 'nightly-orders-20261126-0200' });
+  });
+
+  describe('a slot belongs to a database, not to a name', () => {
+    const SLOT = new Date('2026-03-01T02:00:00Z');
+    const NOW = '2026-03-01T03:07:00Z';
+    // Blue/Green: `orders` (resource id R1) was snapshotted at 02:07, then renamed `orders-old`;
+    // another instance (R2) took the name `orders`.
+    const oldSnapshot = makeSnapshot({ id: 'cronsnap-orders-20260301-0200', dbId: 'orders', dbResourceId: 'db-R1', createdAt: new Date('2026-03-01T02:07:00Z') });
+    const renamedOld = makeInstance({ id: 'orders-old', resourceId: 'db-R1' });
+    const newOrders = makeInstance({ id: 'orders', resourceId: 'db-R2' });
+
+    it("counts the old database's slot as covered by its snapshot under its former name", () => {
+      const plan = planSnapshot(renamedOld, context({ now: NOW, snapshots: [oldSnapshot] }));
+      expect(plan).toMatchObject({ action: 'up-to-date', snapshotId: 'cronsnap-orders-20260301-0200', latest: '02' });
+    });
+
+    it("does not count the new database's slot as covered by the old database's snapshot, and picks a free name", () => {
+      const plan = planSnapshot(newOrders, context({ now: NOW, snapshots: [oldSnapshot] }));
+      const alternate = alternateSnapshotIdFor('cronsnap', 'instance', 'orders', 'db-R2', SLOT);
+      expect(plan).toMatchObject({ action: 'create', reason: 'catch-up', snapshotId: alternate, alternateSnapshotId: undefined });
+      expect(alternate).not.toBe('cronsnap-orders-20260301-0200');
+      expect(isRdsIdentifier(alternate)).toBe(true);
+    });
+
+    it("is not covered by a hand-made snapshot of another database that is named like this database's slot", () => {
+      const handMade = makeSnapshot({ id: 'cronsnap-orders-20260301-0200', dbId: 'payments', createdAt: new Date('2026-03-01T02:30:00Z') });
+      const plan = planSnapshot(makeInstance({ id: 'orders' }), context({ now: NOW, snapshots: [handMade] }));
+      expect(plan).toMatchObject({ action: 'create', snapshotId: alternateSnapshotIdFor('cronsnap', 'instance', 'orders', resourceIdFor('instance', 'orders'), SLOT) });
+    });
+
+    it('matches by identifier only when RDS gives the snapshot no resource id', () => {
+      const idLess = makeSnapshot({ id: 'cronsnap-orders-20260301-0200', dbId: 'orders', dbResourceId: undefined, createdAt: undefined });
+      expect(planSnapshot(newOrders, context({ now: NOW, snapshots: [idLess] }))).toMatchObject({ action: 'up-to-date' });
+      expect(planSnapshot(renamedOld, context({ now: NOW, snapshots: [idLess] }))).toMatchObject({ action: 'create' });
+    });
+
+    it('is not covered by a snapshot that was taken before its slot began', () => {
+      const early = makeSnapshot({ id: 'cronsnap-orders-20260301-0200', dbId: 'orders', createdAt: new Date('2026-03-01T01:59:00Z') });
+      expect(planSnapshot(makeInstance({ id: 'orders' }), context({ now: NOW, snapshots: [early] }))).toMatchObject({ action: 'create' });
+    });
+
+    it.each(['failed', 'deleting'])('is not covered by a %s snapshot of the slot, and uses the alternate name', (status) => {
+      const dead = makeSnapshot({ id: 'cronsnap-orders-20260301-0200', dbId: 'orders', status, createdAt: undefined });
+      expect(planSnapshot(makeInstance({ id: 'orders' }), context({ now: NOW, snapshots: [dead] }))).toMatchObject({
+        action: 'create',
+        snapshotId: alternateSnapshotIdFor('cronsnap', 'instance', 'orders', resourceIdFor('instance', 'orders'), SLOT),
+      });
+    });
+
+    it('is covered by a snapshot that is still being created', () => {
+      const creating = makeSnapshot({ id: 'cronsnap-orders-20260301-0200', dbId: 'orders', status: 'creating', createdAt: undefined });
+      expect(planSnapshot(makeInstance({ id: 'orders' }), context({ now: NOW, snapshots: [creating] }))).toMatchObject({ action: 'up-to-date' });
+    });
+
+    it('keeps instance and cluster snapshots apart even when the names are equal', () => {
+      const clusterSnap = makeSnapshot({ kind: 'cluster', id: 'cronsnap-orders-20260301-0200', dbId: 'orders', createdAt: undefined });
+      expect(planSnapshot(makeInstance({ id: 'orders' }), context({ now: NOW, snapshots: [clusterSnap] }))).toMatchObject({
+        action: 'create',
+        snapshotId: 'cronsnap-orders-20260301-0200',
+      });
+      expect(planSnapshot(makeCluster({ id: 'orders' }), context({ now: NOW, snapshots: [clusterSnap] }))).toMatchObject({ action: 'up-to-date' });
+    });
+  });
+
+  describe('snapshot_latest never goes back', () => {
+    // cronjob-snapshot took the 11:00 snapshot; take-snapshots catches up the 05:00 slot at 12:07.
+    const at11 = makeSnapshot({ id: 'cronsnap-orders-20261126-1100', dbId: 'orders', createdAt: new Date('2026-11-26T11:00:30Z') });
+    const db = makeInstance({ id: 'orders', tags: { [TAG_SCHEDULE]: '05', [TAG_LATEST]: '11' } });
+
+    it('records the newer hour when it catches up an older slot', () => {
+      const plan = planSnapshot(db, context({ now: '2026-11-26T12:07:00Z', snapshots: [at11] }));
+      expect(plan).toMatchObject({ action: 'create', slotAt: new Date('2026-11-26T05:00:00Z'), latest: '11' });
+      expect(latestTagUpdate(db, plan.action === 'create' ? plan.latest : undefined)).toBeUndefined();
+    });
+
+    it('does not write skipped over a newer snapshot when the database cannot be snapshotted', () => {
+      const stopped = { ...db, status: 'stopped' };
+      expect(planSnapshot(stopped, context({ now: '2026-11-26T12:07:00Z', snapshots: [at11] }))).toMatchObject({
+        action: 'skipped',
+        reason: 'not-available',
+        latest: undefined,
+      });
+    });
+
+    it('records the slot when the newest snapshot is older', () => {
+      const older = makeSnapshot({ id: 'cronsnap-orders-20261125-0500', dbId: 'orders', createdAt: new Date('2026-11-25T05:07:00Z') });
+      expect(planSnapshot(db, context({ now: '2026-11-26T12:07:00Z', snapshots: [older] }))).toMatchObject({ action: 'create', latest: '05' });
+    });
   });
 
   it.each(['stopped', 'stopping', 'creating', 'backing-up', 'modifying', 'rebooting', 'storage-full', 'failed'])(
@@ -144,7 +248,6 @@ describe('planSnapshot', () => {
         action: 'skipped',
         reason: 'not-available',
         slotAt: new Date('2026-11-26T02:00:00Z'),
-        snapshotId: 'cronsnap-orders-20261126-0200',
         latest: LATEST_SKIPPED,
         warnings: [],
       });
@@ -167,7 +270,7 @@ describe('planSnapshot', () => {
     expect(plan.action).toBe('create');
     if (plan.action !== 'create') return;
     expect(plan.snapshotId.length).toBeLessThanOrEqual(63);
-    expect(plan.snapshotId).toMatch(/^cronsnap-analytics-.*-20261126-0200$/);
+    expect(plan.snapshotId).toMatch(/^cronsnap-0[0-9a-z]{7}-analytics-.*-20261126-0200$/);
     expect(isRdsIdentifier(plan.snapshotId)).toBe(true);
   });
 
@@ -252,6 +355,7 @@ describe('latestTagUpdate', () => {
     { current: 'skipped', latest: '02', update: '02' },
     { current: '02', latest: 'skipped', update: 'skipped' },
     { current: 'skipped', latest: 'skipped', update: undefined },
+    { current: '11', latest: undefined, update: undefined },
   ])('writes $update when snapshot_latest is $current and the plan says $latest', ({ current, latest, update }) => {
     const tags: Record<string, string> = current === undefined ? {} : { [TAG_LATEST]: current };
     expect(latestTagUpdate(makeInstance({ tags }), latest)).toBe(update);

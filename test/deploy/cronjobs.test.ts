@@ -124,7 +124,7 @@ describe('the env each manifest sets', () => {
     expect(() => loadConfig(env, job)).not.toThrow();
     const config = loadConfig(env, job);
     expect(config.isDryRun).toBe(false);
-    if (job === 'cronjob-snapshot') expect(config.rdsInstanceId).toBe(env.RDS_INSTANCE_ID);
+    if (job === 'cronjob-snapshot') expect(config.rdsInstance?.id).toBe(env.RDS_INSTANCE_ID);
   });
 
   it('is rejected by loadConfig() when a value is malformed, so the check above can fail', () => {

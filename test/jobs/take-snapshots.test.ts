@@ -15,6 +15,7 @@ import {
   type CreateDBSnapshotCommandInput,
 } from '@aws-sdk/client-rds';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { alternateSnapshotIdFor } from '../../src/core/naming.js';
 import { takeSnapshots } from '../../src/jobs/take-snapshots.js';
 import { inputsOf, makeHarness, rds, resetRds } from '../support/job-harness.js';
 import { sdkCluster, sdkClusterSnapshot, sdkInstance, sdkSnapshot } from '../support/sdk-shapes.js';
@@ -188,15 +189,74 @@ describe('take-snapshots', () => {
     );
   });
 
-  it('counts "already exists" from a retried Job as done, not as a failure', async () => {
+  it('counts its own snapshot as created when a lost answer makes the retried create say "already exists"', async () => {
     rds.on(DescribeDBInstancesCommand).resolves({ DBInstances: [sdkInstance({ id: 'orders' })] });
     rds.on(CreateDBSnapshotCommand).rejects(new DBSnapshotAlreadyExistsFault({ message: 'Cannot create the snapshot because a snapshot with the identifier cronsnap-orders-20261126-0200 already exists.', $metadata: {} }));
-    const { deps } = makeHarness('take-snapshots', { now: AT_0205 });
+    rds.on(DescribeDBSnapshotsCommand, { DBSnapshotIdentifier: 'cronsnap-orders-20261126-0200' }).resolves({
+      DBSnapshots: [sdkSnapshot({ id: 'cronsnap-orders-20261126-0200', dbId: 'orders', createdAt: '2026-11-26T02:05:01Z', status: 'creating' })],
+    });
+    const { deps, logs } = makeHarness('take-snapshots', { now: AT_0205 });
 
     const summary = await takeSnapshots(deps);
 
-    expect(summary).toMatchObject({ status: 'OK', counts: { upToDate: 1, failed: 0 } });
+    expect(summary).toMatchObject({ status: 'OK', counts: { created: 1, upToDate: 0, failed: 0 } });
+    expect(logs.where({ dbId: 'orders', action: 'created' })).toEqual([expect.objectContaining({ detail: 'already-exists-own' })]);
     expect(inputsOf<AddTagsToResourceCommandInput>(AddTagsToResourceCommand)).toHaveLength(1);
+  });
+
+  it("takes the slot under the alternate name when RDS says the usual name is another database's snapshot", async () => {
+    // Blue/Green: the listing missed it (made between listing and creating), but RDS knows the name.
+    rds.on(DescribeDBInstancesCommand).resolves({ DBInstances: [sdkInstance({ id: 'orders', resourceId: 'db-NEW' })] });
+    rds.on(CreateDBSnapshotCommand, { DBSnapshotIdentifier: 'cronsnap-orders-20261126-0200' }).rejects(
+      new DBSnapshotAlreadyExistsFault({ message: 'exists', $metadata: {} }),
+    );
+    rds.on(DescribeDBSnapshotsCommand, { DBSnapshotIdentifier: 'cronsnap-orders-20261126-0200' }).resolves({
+      DBSnapshots: [sdkSnapshot({ id: 'cronsnap-orders-20261126-0200', dbId: 'orders', dbResourceId: 'db-OLD', createdAt: '2026-11-26T02:04:00Z' })],
+    });
+    const { deps, logs } = makeHarness('take-snapshots', { now: AT_0205 });
+
+    const summary = await takeSnapshots(deps);
+
+    const alternate = alternateSnapshotIdFor('cronsnap', 'instance', 'orders', 'db-NEW', new Date('2026-11-26T02:00:00Z'));
+    expect(inputsOf<CreateDBSnapshotCommandInput>(CreateDBSnapshotCommand).map((i) => i.DBSnapshotIdentifier)).toEqual([
+      'cronsnap-orders-20261126-0200',
+      alternate,
+    ]);
+    expect(summary).toMatchObject({ status: 'OK', counts: { created: 1, failed: 0 } });
+    expect(logs.where({ dbId: 'orders', reason: 'name-taken' })).toHaveLength(1);
+  });
+
+  it('fails the database, naming the other database, when neither name is free', async () => {
+    rds.on(DescribeDBInstancesCommand).resolves({ DBInstances: [sdkInstance({ id: 'orders', resourceId: 'db-NEW' })] });
+    rds.on(CreateDBSnapshotCommand).rejects(new DBSnapshotAlreadyExistsFault({ message: 'exists', $metadata: {} }));
+    rds.on(DescribeDBSnapshotsCommand, { SnapshotType: 'manual' }).resolves({ DBSnapshots: [] });
+    rds.on(DescribeDBSnapshotsCommand).callsFake((input: { DBSnapshotIdentifier?: string }) => ({
+      DBSnapshots: [sdkSnapshot({ id: input.DBSnapshotIdentifier ?? '?', dbId: 'payments', createdAt: '2026-11-26T02:04:00Z' })],
+    }));
+    const { deps, logs } = makeHarness('take-snapshots', { now: AT_0205 });
+
+    const summary = await takeSnapshots(deps);
+
+    expect(rds.commandCalls(CreateDBSnapshotCommand)).toHaveLength(2);
+    expect(summary).toMatchObject({ status: 'FAILED', counts: { created: 0, failed: 1 } });
+    expect(logs.where({ dbId: 'orders', action: 'failed', reason: 'name-collision' })).toEqual([
+      expect.objectContaining({ takenByDbId: 'payments', msg: expect.stringContaining('another database (payments)') }),
+    ]);
+    expect(rds.commandCalls(AddTagsToResourceCommand)).toHaveLength(0);
+  });
+
+  it("is up to date when the listing shows this database's snapshot for the slot under its old name (renamed database)", async () => {
+    rds.on(DescribeDBInstancesCommand).resolves({ DBInstances: [sdkInstance({ id: 'orders-old', resourceId: 'db-R1', tags: { snapshot_latest: '02' } })] });
+    rds.on(DescribeDBSnapshotsCommand).resolves({
+      DBSnapshots: [sdkSnapshot({ id: 'cronsnap-orders-20261126-0200', dbId: 'orders', dbResourceId: 'db-R1', createdAt: '2026-11-26T02:05:30Z' })],
+    });
+    const { deps, logs } = makeHarness('take-snapshots', { now: '2026-11-26T03:05:00Z' });
+
+    const summary = await takeSnapshots(deps);
+
+    expect(rds.commandCalls(CreateDBSnapshotCommand)).toHaveLength(0);
+    expect(summary.counts).toMatchObject({ upToDate: 1, created: 0 });
+    expect(logs.where({ dbId: 'orders-old', action: 'up-to-date' })).toEqual([expect.objectContaining({ snapshotId: 'cronsnap-orders-20261126-0200' })]);
   });
 
   it('treats a database that changed state before the create call as skipped, not failed', async () => {
@@ -283,7 +343,7 @@ describe('take-snapshots', () => {
     expect(rds.commandCalls(AddTagsToResourceCommand)).toHaveLength(0);
   });
 
-  it('fails the database, not the run, when snapshot_latest cannot be written, and says the snapshot exists', async () => {
+  it('counts the snapshot as created and the tag failure apart when snapshot_latest cannot be written', async () => {
     rds.on(DescribeDBInstancesCommand).resolves({ DBInstances: [sdkInstance({ id: 'a' }), sdkInstance({ id: 'b' })] });
     rds.on(CreateDBSnapshotCommand).resolves({});
     rds.on(AddTagsToResourceCommand).resolves({});
@@ -292,9 +352,27 @@ describe('take-snapshots', () => {
 
     const summary = await takeSnapshots(deps);
 
-    expect(summary).toMatchObject({ status: 'PARTIAL', counts: { created: 1, failed: 1 } });
+    expect(summary).toMatchObject({ status: 'OK', counts: { created: 2, failed: 0, latestTagFailed: 1 } });
     expect(logs.where({ dbId: 'a', action: 'created' })).toHaveLength(1);
-    expect(logs.where({ dbId: 'a', reason: 'latest-tag-failed' })).toEqual([expect.objectContaining({ errorCode: 'AccessDenied' })]);
+    expect(logs.where({ dbId: 'a', reason: 'latest-tag-failed' })).toEqual([
+      expect.objectContaining({ level: 'error', errorCode: 'AccessDenied', msg: expect.stringContaining('its backup is not affected') }),
+    ]);
+  });
+
+  it('names the 50-tag limit when RDS refuses snapshot_latest with TagQuotaPerResourceExceeded', async () => {
+    const fifty = Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`t${i}`, 'v']));
+    rds.on(DescribeDBInstancesCommand).resolves({ DBInstances: ['a', 'b', 'c'].map((id) => sdkInstance({ id, tags: fifty })) });
+    rds.on(AddTagsToResourceCommand).rejects(Object.assign(new Error('Cannot add tags: the resource would have more than 50 tags'), { name: 'TagQuotaPerResourceExceeded' }));
+    const { deps, logs } = makeHarness('take-snapshots', { now: AT_0205 });
+
+    const summary = await takeSnapshots(deps);
+
+    expect(summary).toMatchObject({ status: 'OK', counts: { created: 3, failed: 0, latestTagFailed: 3 } });
+    expect(logs.where({ reason: 'latest-tag-failed' })).toHaveLength(3);
+    expect(logs.where({ dbId: 'a', reason: 'latest-tag-failed' })[0]).toMatchObject({
+      errorCode: 'TagQuotaPerResourceExceeded',
+      msg: expect.stringContaining('already has 50 tags'),
+    });
   });
 
   it('falls back to the defaults for garbage tags, with a warning naming the tag and its value', async () => {
@@ -414,15 +492,15 @@ describe('take-snapshots: more failure paths', () => {
     expect(rds.commandCalls(DescribeDBSnapshotsCommand).length).toBeLessThan(5);
   });
 
-  it('fails the database when snapshot_latest cannot be corrected on an already-covered slot', async () => {
+  it('counts a covered slot as up to date, and the tag failure apart, when snapshot_latest cannot be corrected', async () => {
     rds.on(DescribeDBInstancesCommand).resolves({ DBInstances: [sdkInstance({ id: 'a', tags: { snapshot_latest: 'skipped' } })] });
-    rds.on(CreateDBSnapshotCommand).rejects(new DBSnapshotAlreadyExistsFault({ message: 'exists', $metadata: {} }));
+    rds.on(DescribeDBSnapshotsCommand).resolves({ DBSnapshots: [sdkSnapshot({ id: 'cronsnap-a-20261126-0200', dbId: 'a', createdAt: '2026-11-26T02:01:00Z' })] });
     rds.on(AddTagsToResourceCommand).rejects(Object.assign(new Error('denied'), { name: 'AccessDenied' }));
     const { deps, logs } = makeHarness('take-snapshots', { now: AT_0205 });
 
     const summary = await takeSnapshots(deps);
 
-    expect(summary).toMatchObject({ status: 'FAILED', counts: expect.objectContaining({ failed: 1 }) });
+    expect(summary).toMatchObject({ status: 'OK', counts: expect.objectContaining({ upToDate: 1, failed: 0, latestTagFailed: 1 }) });
     expect(logs.where({ dbId: 'a', reason: 'latest-tag-failed' })).toHaveLength(1);
   });
 });

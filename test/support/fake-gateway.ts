@@ -18,11 +18,16 @@ export class FakeGateway implements RdsGateway {
   async *clusterPages(): AsyncIterable<Database[]> {
     yield this.databases.filter((d) => d.kind === 'cluster');
   }
-  async *manualSnapshotPages(kind: Snapshot['kind']): AsyncIterable<Snapshot[]> {
-    yield this.snapshots.filter((s) => s.kind === kind);
+  async *manualSnapshotPages(kind: Snapshot['kind'], of?: Database): AsyncIterable<Snapshot[]> {
+    yield this.snapshots.filter((s) => s.kind === kind && (of === undefined || s.dbResourceId === of.resourceId));
   }
-  async findDatabase(id: string): Promise<Database | undefined> {
-    return this.databases.find((d) => d.id === id);
+  async describeSnapshot(kind: Snapshot['kind'], id: string): Promise<Snapshot | undefined> {
+    return this.snapshots.find((s) => s.kind === kind && s.id === id);
+  }
+  async findDatabases(id: string): Promise<{ instance?: Database; cluster?: Database }> {
+    const instance = this.databases.find((d) => d.kind === 'instance' && d.id === id);
+    const cluster = this.databases.find((d) => d.kind === 'cluster' && d.id === id);
+    return { ...(instance === undefined ? {} : { instance }), ...(cluster === undefined ? {} : { cluster }) };
   }
   async createSnapshot(db: Database, snapshotId: string, _tags: Tags): Promise<'created' | 'exists'> {
     await this.beforeCreate(db);

@@ -8,12 +8,12 @@ export function tagList(tags: Record<string, string> = {}): Tag[] {
   return Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
 }
 
-export function sdkInstance(o: { id: string; status?: string; tags?: Record<string, string>; clusterId?: string }): DBInstance {
+export function sdkInstance(o: { id: string; status?: string; tags?: Record<string, string>; clusterId?: string; resourceId?: string }): DBInstance {
   return {
     DBInstanceIdentifier: o.id,
     DBInstanceStatus: o.status ?? 'available',
     Engine: 'postgres',
-    DbiResourceId: `db-${o.id.toUpperCase()}`,
+    DbiResourceId: o.resourceId ?? `db-${o.id.toUpperCase()}`,
     DBInstanceArn: `arn:aws:rds:${REGION}:${ACCOUNT}:db:${o.id}`,
     TagList: tagList(o.tags),
     ...(o.clusterId === undefined ? {} : { DBClusterIdentifier: o.clusterId }),
@@ -38,11 +38,12 @@ export function sdkSnapshot(o: {
   tags?: Record<string, string>;
   status?: string;
   type?: string;
+  dbResourceId?: string;
 }): DBSnapshot {
   return {
     DBSnapshotIdentifier: o.id,
     DBInstanceIdentifier: o.dbId,
-    DbiResourceId: `db-${o.dbId.toUpperCase()}`,
+    DbiResourceId: o.dbResourceId ?? `db-${o.dbId.toUpperCase()}`,
     SnapshotType: o.type ?? 'manual',
     Status: o.status ?? 'available',
     SnapshotCreateTime: new Date(o.createdAt),

@@ -99,6 +99,8 @@ export interface FakeRds {
   setSnapshotStatus(id: string, status: string): void;
   /** Removes the instance (and its cluster membership); its snapshots stay. */
   deleteInstance(id: string): void;
+  /** Renames a standalone instance; its resource id stays (a Blue/Green switchover). */
+  renameInstance(from: string, to: string): void;
   close(): Promise<void>;
 }
 
@@ -313,6 +315,9 @@ export async function startFakeRds(options: FakeRdsOptions = {}): Promise<FakeRd
     },
     deleteInstance(id) {
       state.deleteInstance(id);
+    },
+    renameInstance(from, to) {
+      state.renameInstance(from, to);
     },
     async close() {
       if (closed) return;

@@ -275,6 +275,23 @@ export class RdsState {
     return kind === 'instance' ? this.snapshots : this.clusterSnapshots;
   }
 
+  /**
+   * Renames a standalone instance, as ModifyDBInstance NewDBInstanceIdentifier does (a Blue/Green
+   * switchover renames both sides): the resource id stays, the ARN follows the new name, and its
+   * snapshots keep the name they were taken under.
+   */
+  renameInstance(from: string, to: string): void {
+    const record = this.instances.get(from.toLowerCase());
+    if (record === undefined) throw new Error(`fake-rds: no instance ${from}`);
+    const id = to.toLowerCase();
+    if (this.instances.has(id)) throw new Error(`fake-rds: instance ${id} already exists`);
+    if (record.clusterId !== undefined) throw new Error(`fake-rds: renaming cluster members is not modelled`);
+    this.instances.delete(record.id);
+    this.instanceIds.remove(record.id);
+    this.instances.set(id, { ...record, id, arn: this.arn('db', id) });
+    this.instanceIds.insert(id);
+  }
+
   deleteInstance(id: string): void {
     const record = this.instances.get(id.toLowerCase());
     if (record === undefined) throw new Error(`fake-rds: no instance ${id}`);
