@@ -11,7 +11,7 @@
 #                (required)
 #   TAG          image tag (default: "version" from package.json). Never "latest".
 #   REPO_PREFIX  repository path prefix (default: rds-snapshot), giving
-#                REGISTRY/rds-snapshot/{base,take-snapshots,delete-snapshots,cronjob-snapshot}
+#                REGISTRY/rds-snapshot/{base,<each job>}
 #   PLATFORM     target platform of the nodes (default: linux/amd64; Graviton: linux/arm64)
 #   AWS_REGION   region for ECR (default: the one in an ECR REGISTRY host)
 #   AL2023_IMAGE override Dockerfile.base's pinned Amazon Linux image, e.g. to add a digest:
@@ -29,8 +29,13 @@
 # and copied into the images; no Node toolchain runs inside `docker build`.
 set -euo pipefail
 
-JOBS=(take-snapshots delete-snapshots cronjob-snapshot)
 ROOT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# A job is a top-level folder with a main.ts and a Dockerfile; a test holds these folders equal
+# to the job registry (src/jobs/registry.ts).
+JOBS=()
+for dir in "$ROOT_DIR"/*/; do
+  [[ -f "${dir}main.ts" && -f "${dir}Dockerfile" ]] && JOBS+=("$(basename "$dir")")
+done
 
 usage() {
   sed -n '2,/^set -euo pipefail/p' "${BASH_SOURCE[0]}" | sed '$d' | sed 's/^# \{0,1\}//'

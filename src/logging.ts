@@ -12,6 +12,9 @@ export function createLogger(options: { job: string; level: LogLevel; destinatio
       messageKey: 'msg',
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
+      // Type, message, stack and the whole `cause` chain; for SDK errors also `$metadata`
+      // (HTTP status, request id, attempts) and `$fault`.
+      serializers: { err: pino.stdSerializers.errWithCause },
     },
     options.destination ?? pino.destination({ fd: 1, sync: true }),
   );

@@ -2,14 +2,17 @@ import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { loadConfig, type Config, type Env, type JobName } from '../src/config.js';
+import type { Env } from '../src/config.js';
 import { ENV } from '../src/core/contract.js';
 import { ConfigError } from '../src/errors.js';
+import { JOB_NAMES, loadConfig, type ConfigOf, type JobName } from '../src/jobs/registry.js';
 
 const require = createRequire(import.meta.url);
-const JOBS: JobName[] = ['take-snapshots', 'delete-snapshots', 'cronjob-snapshot'];
+const JOBS = JOB_NAMES;
 /** What every job needs besides the variable under test. */
-const BASE: Env = { [ENV.RDS_INSTANCE_ID]: 'orders' };
+const BASE: Env = { [ENV.REGION]: 'eu-north-1', [ENV.RDS_INSTANCE_ID]: 'orders' };
+/** Every job's settings in one type, for a table that reads whichever the variable sets. */
+type AnyConfig = ConfigOf<'take-snapshots'> & ConfigOf<'delete-snapshots'> & ConfigOf<'cronjob-snapshot'>;
 
 function problemsOf(env: Env, job: JobName = 'take-snapshots'): readonly string[] {
   try {
@@ -23,20 +26,15 @@ function problemsOf(env: Env, job: JobName = 'take-snapshots'): readonly string[
 
 interface VariableCase {
   name: string;
-  read: (c: Config) => unknown;
+  /** A job that reads it (default take-snapshots). */
+  job?: JobName;
+  read: (c: AnyConfig) => unknown;
   fallback: unknown;
   valid: Array<[string, unknown]>;
   malformed: string[];
 }
 
 const VARIABLES: VariableCase[] = [
-  {
-    name: ENV.REGION,
-    read: (c) => c.region,
-    fallback: 'eu-north-1',
-    valid: [['eu-west-1', 'eu-west-1'], ['us-gov-west-1', 'us-gov-west-1'], ['ap-southeast-2', 'ap-southeast-2'], [' cn-north-1 ', 'cn-north-1'], ['eusc-de-east-1', 'eusc-de-east-1']],
-    malformed: ['EU-WEST-1', 'eu_west_1', 'euwest1', 'eu-west', 'mars', 'eu-west-1a', 'e-west-1', 'europe-west-1', 'eu-west-100'],
-  },
   {
     name: ENV.DRY_RUN,
     read: (c) => c.isDryRun,
@@ -109,6 +107,7 @@ const VARIABLES: VariableCase[] = [
   },
   {
     name: ENV.CLEANUP_SCOPE,
+    job: 'delete-snapshots',
     read: (c) => c.cleanupScope,
     fallback: 'tagged',
     valid: [['tagged', 'tagged'], ['prefixed', 'prefixed'], ['Prefixed', 'prefixed']],
@@ -135,8 +134,6 @@ describe('loadConfig', () => {
       region: 'eu-north-1',
       isDryRun: false,
       snapshotPrefix: 'cronsnap',
-      defaults: { scheduleHours: [2], retentionDays: 90 },
-      shouldWriteLatest: true,
       concurrency: 10,
       maxAttempts: 8,
       retryMode: 'standard',
@@ -145,21 +142,68 @@ describe('loadConfig', () => {
     });
   });
 
-  describe.each(VARIABLES)('$name', ({ name, read, fallback, valid, malformed }) => {
+  it.each([
+    ['take-snapshots', { defaults: { scheduleHours: [2], retentionDays: 90 }, shouldWriteLatest: true }],
+    ['cronjob-snapshot', { defaults: { retentionDays: 90 }, shouldWriteLatest: true, target: { id: 'orders' } }],
+    ['delete-snapshots', { cleanupScope: 'tagged' }],
+  ] as const)('gives %s its own settings, and only those', (job, own) => {
+    const config = loadConfig(BASE, job);
+    expect(config).toMatchObject(own);
+    for (const key of ['defaults', 'shouldWriteLatest', 'target', 'cleanupScope'].filter((k) => !(k in own))) {
+      expect(config).not.toHaveProperty(key);
+    }
+  });
+
+  it('freezes the configuration: nothing changes it after it is read', () => {
+    const config = loadConfig(BASE, 'take-snapshots');
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('lets --dry-run win over DRY_RUN=false', () => {
+    expect(loadConfig({ ...BASE, [ENV.DRY_RUN]: 'false' }, 'delete-snapshots', { isDryRun: true }).isDryRun).toBe(true);
+  });
+
+  describe('AWS_REGION', () => {
+    it.each(['take-snapshots', 'delete-snapshots'] as const)('is required by %s: set nowhere, it is a configuration error', (job) => {
+      expect(problemsOf({ [ENV.RDS_INSTANCE_ID]: 'orders' }, job)).toEqual([
+        `AWS_REGION is required: the region whose databases ${job} works on (set it once in kustomization.yaml)`,
+      ]);
+    });
+
+    it('defaults to eu-north-1 for cronjob-snapshot, as the original contract promised', () => {
+      expect(loadConfig({ [ENV.RDS_INSTANCE_ID]: 'orders' }, 'cronjob-snapshot').region).toBe('eu-north-1');
+    });
+
+    it.each([['eu-west-1'], ['us-gov-west-1'], ['ap-southeast-2'], [' cn-north-1 '], ['eusc-de-east-1']])('reads %j', (value) => {
+      expect(loadConfig({ ...BASE, [ENV.REGION]: value }, 'take-snapshots').region).toBe(value.trim());
+    });
+
+    it.each(['EU-WEST-1', 'eu_west_1', 'euwest1', 'eu-west', 'mars', 'eu-west-1a', 'e-west-1', 'europe-west-1', 'eu-west-100'])(
+      'rejects %j, naming the variable and the value',
+      (value) => {
+        const problems = problemsOf({ ...BASE, [ENV.REGION]: value });
+        expect(problems).toEqual([`AWS_REGION must be an AWS region such as eu-north-1, got ${JSON.stringify(value)}`]);
+      },
+    );
+  });
+
+  describe.each(VARIABLES)('$name', ({ name, job = 'take-snapshots', read, fallback, valid, malformed }) => {
+    const load = (env: Env): AnyConfig => loadConfig(env, job) as AnyConfig;
+
     it('uses the default when it is missing', () => {
-      expect(read(loadConfig({ ...BASE }, 'take-snapshots'))).toEqual(fallback);
+      expect(read(load({ ...BASE }))).toEqual(fallback);
     });
 
     it.each(['', '   ', '\t'])('treats %j as unset and uses the default', (value) => {
-      expect(read(loadConfig({ ...BASE, [name]: value }, 'take-snapshots'))).toEqual(fallback);
+      expect(read(load({ ...BASE, [name]: value }))).toEqual(fallback);
     });
 
     it.each(valid)('reads %j as %j', (value, expected) => {
-      expect(read(loadConfig({ ...BASE, [name]: value }, 'take-snapshots'))).toEqual(expected);
+      expect(read(load({ ...BASE, [name]: value }))).toEqual(expected);
     });
 
     it.each(malformed)('rejects %j with a message that names the variable and the value', (value) => {
-      const problems = problemsOf({ ...BASE, [name]: value });
+      const problems = problemsOf({ ...BASE, [name]: value }, job);
       expect(problems).toHaveLength(1);
       expect(problems[0]).toContain(name);
       expect(problems[0]).toContain(JSON.stringify(value.trim()));
@@ -178,20 +222,20 @@ describe('loadConfig', () => {
     });
 
     it('accepts every region the SDK knows', () => {
-      for (const region of known) expect(loadConfig({ [ENV.REGION]: region }, 'delete-snapshots').region).toBe(region);
+      for (const region of known) expect(loadConfig({ ...BASE, [ENV.REGION]: region }, 'delete-snapshots').region).toBe(region);
     });
   });
 
   describe('AWS_ENDPOINT_URL_RDS and AWS_ENDPOINT_URL (read by the SDK, checked here first)', () => {
     it.each([ENV.ENDPOINT_URL_RDS, ENV.ENDPOINT_URL])('%s accepts http and https URLs', (name) => {
       for (const url of ['http://127.0.0.1:4566', 'https://rds.eu-north-1.amazonaws.com', 'http://localhost:4566/']) {
-        expect(() => loadConfig({ [name]: url }, 'take-snapshots')).not.toThrow();
+        expect(() => loadConfig({ ...BASE, [name]: url }, 'take-snapshots')).not.toThrow();
       }
     });
 
     it.each([ENV.ENDPOINT_URL_RDS, ENV.ENDPOINT_URL])('%s rejects what is not an http(s) URL, naming the variable and the value', (name) => {
       for (const url of ['garbage://::', 'not a url', 'ftp://example.com', '127.0.0.1:4566', 'http://']) {
-        const problems = problemsOf({ [name]: url });
+        const problems = problemsOf({ ...BASE, [name]: url });
         expect(problems).toEqual([expect.stringMatching(new RegExp(`^${name} must be an http:// or https:// URL`))]);
         expect(problems[0]).toContain(JSON.stringify(url));
       }
@@ -201,6 +245,7 @@ describe('loadConfig', () => {
   describe('AWS_DEFAULT_REGION', () => {
     it('is used when AWS_REGION is missing', () => {
       expect(loadConfig({ [ENV.DEFAULT_REGION_FALLBACK]: 'us-east-1' }, 'delete-snapshots').region).toBe('us-east-1');
+      expect(loadConfig({ [ENV.DEFAULT_REGION_FALLBACK]: 'us-east-1', [ENV.RDS_INSTANCE_ID]: 'x' }, 'cronjob-snapshot').region).toBe('us-east-1');
     });
 
     it('is used when AWS_REGION is empty', () => {
@@ -211,8 +256,9 @@ describe('loadConfig', () => {
       expect(loadConfig({ [ENV.REGION]: 'eu-west-1', [ENV.DEFAULT_REGION_FALLBACK]: 'us-east-1' }, 'delete-snapshots').region).toBe('eu-west-1');
     });
 
-    it('falls back to eu-north-1 when it is empty too', () => {
-      expect(loadConfig({ [ENV.DEFAULT_REGION_FALLBACK]: '' }, 'delete-snapshots').region).toBe('eu-north-1');
+    it('falls back to eu-north-1 for cronjob-snapshot, and is an error for the fleet-wide jobs, when it is empty too', () => {
+      expect(loadConfig({ [ENV.DEFAULT_REGION_FALLBACK]: '', [ENV.RDS_INSTANCE_ID]: 'x' }, 'cronjob-snapshot').region).toBe('eu-north-1');
+      expect(problemsOf({ [ENV.DEFAULT_REGION_FALLBACK]: '' }, 'delete-snapshots')).toEqual([expect.stringMatching(/^AWS_REGION is required/)]);
     });
 
     it('is rejected when it is malformed, with a message that quotes the value', () => {
@@ -236,7 +282,7 @@ describe('loadConfig', () => {
       ['a'.repeat(63), 'a'.repeat(63)],
       ['db1-2-3', 'db1-2-3'],
     ])('reads %j as %j for cronjob-snapshot', (value, expected) => {
-      expect(loadConfig({ [ENV.RDS_INSTANCE_ID]: value }, 'cronjob-snapshot').rdsInstance).toEqual({ id: expected });
+      expect(loadConfig({ [ENV.RDS_INSTANCE_ID]: value }, 'cronjob-snapshot').target).toEqual({ id: expected });
     });
 
     it.each([
@@ -244,7 +290,7 @@ describe('loadConfig', () => {
       ['instance:orders', { id: 'orders', kind: 'instance' }],
       ['Cluster:Shared-Postgres', { id: 'shared-postgres', kind: 'cluster' }],
     ])('reads %j as a choice of kind, for an identifier that names both an instance and a cluster', (value, expected) => {
-      expect(loadConfig({ [ENV.RDS_INSTANCE_ID]: value }, 'cronjob-snapshot').rdsInstance).toEqual(expected);
+      expect(loadConfig({ [ENV.RDS_INSTANCE_ID]: value }, 'cronjob-snapshot').target).toEqual(expected);
     });
 
     it.each([undefined, '', '   '])('is required by cronjob-snapshot: %j is reported as missing', (value) => {
@@ -263,8 +309,8 @@ describe('loadConfig', () => {
     );
 
     it.each(['take-snapshots', 'delete-snapshots'] as const)('is neither required nor read by %s', (job) => {
-      expect(loadConfig({}, job)).not.toHaveProperty('rdsInstance');
-      expect(loadConfig({ [ENV.RDS_INSTANCE_ID]: 'orders' }, job)).not.toHaveProperty('rdsInstance');
+      expect(loadConfig({ [ENV.REGION]: 'eu-north-1' }, job)).not.toHaveProperty('target');
+      expect(loadConfig({ [ENV.REGION]: 'eu-north-1', [ENV.RDS_INSTANCE_ID]: 'orders' }, job)).not.toHaveProperty('target');
     });
   });
 
@@ -297,7 +343,7 @@ describe('loadConfig', () => {
     vi.stubEnv(ENV.DRY_RUN, 'true');
     vi.stubEnv(ENV.CONCURRENCY, 'not-a-number');
     vi.stubEnv(ENV.REGION, 'us-east-1');
-    expect(loadConfig({}, 'delete-snapshots')).toMatchObject({ isDryRun: false, concurrency: 10, region: 'eu-north-1' });
+    expect(loadConfig({ [ENV.RDS_INSTANCE_ID]: 'x' }, 'cronjob-snapshot')).toMatchObject({ isDryRun: false, concurrency: 10, region: 'eu-north-1' });
   });
 
   it('accepts exactly the whole numbers 1..100 as CONCURRENCY, and names it with the value otherwise', () => {
@@ -305,9 +351,9 @@ describe('loadConfig', () => {
       fc.property(fc.oneof(fc.string(), fc.stringMatching(/^\s?[+-]?\d{1,4}(\.\d)?\s?$/)), (value) => {
         const trimmed = value.trim();
         const isValid = /^[0-9]+$/.test(trimmed) && Number(trimmed) >= 1 && Number(trimmed) <= 100;
-        if (trimmed === '') return loadConfig({ [ENV.CONCURRENCY]: value }, 'delete-snapshots').concurrency === 10;
-        if (isValid) return loadConfig({ [ENV.CONCURRENCY]: value }, 'delete-snapshots').concurrency === Number(trimmed);
-        const problems = problemsOf({ [ENV.CONCURRENCY]: value }, 'delete-snapshots');
+        if (trimmed === '') return loadConfig({ ...BASE, [ENV.CONCURRENCY]: value }, 'delete-snapshots').concurrency === 10;
+        if (isValid) return loadConfig({ ...BASE, [ENV.CONCURRENCY]: value }, 'delete-snapshots').concurrency === Number(trimmed);
+        const problems = problemsOf({ ...BASE, [ENV.CONCURRENCY]: value }, 'delete-snapshots');
         return problems.length === 1 && problems[0]!.startsWith(`${ENV.CONCURRENCY} `) && problems[0]!.includes(JSON.stringify(trimmed));
       }),
     );
@@ -321,7 +367,7 @@ describe('loadConfig', () => {
         const isValid = all.length > 0 && all.every((t) => /^(0[0-9]|1[0-9]|2[0-3])$/.test(t));
         let hours: readonly number[] | undefined;
         try {
-          hours = loadConfig({ [ENV.DEFAULT_SNAPSHOT_SCHEDULE]: value }, 'take-snapshots').defaults.scheduleHours;
+          hours = loadConfig({ ...BASE, [ENV.DEFAULT_SNAPSHOT_SCHEDULE]: value }, 'take-snapshots').defaults.scheduleHours;
         } catch (error) {
           if (!(error instanceof ConfigError)) throw error;
         }

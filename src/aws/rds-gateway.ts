@@ -2,6 +2,9 @@
  * The only module that imports the RDS SDK. It pages, maps SDK shapes to the core's plain types
  * (tags to a record), maps modelled faults to outcomes, and holds no business rule.
  * Throttling and transient faults are retried by the SDK itself (RETRY_MODE, MAX_ATTEMPTS).
+ *
+ * DB instances and DB clusters (and their snapshots) differ only in command and field names:
+ * `KINDS` holds those differences, and every method is written once for both.
  */
 import {
   AddTagsToResourceCommand,
@@ -16,8 +19,8 @@ import {
   DeleteDBClusterSnapshotCommand,
   DeleteDBSnapshotCommand,
   DescribeAccountAttributesCommand,
-  DescribeDBClustersCommand,
   DescribeDBClusterSnapshotsCommand,
+  DescribeDBClustersCommand,
   DescribeDBInstancesCommand,
   DescribeDBSnapshotsCommand,
   InvalidDBClusterSnapshotStateFault,
@@ -42,7 +45,7 @@ import type { Database, ResourceKind, Snapshot, Tags } from '../core/types.js';
 import { RdsCallError, type RdsFailureKind } from '../errors.js';
 
 /** RDS returns at most 100 records a page; asking for the maximum means the fewest calls. */
-export const PAGE_SIZE = 100;
+const PAGE_SIZE = 100;
 
 /** Manual-snapshot quotas by kind; a kind is missing when RDS did not report it. */
 export type SnapshotQuotas = Partial<Record<ResourceKind, Quota>>;
@@ -69,7 +72,7 @@ export interface RdsGateway {
   /** `exists` when a snapshot with this identifier is already there (a retried run). */
   createSnapshot(db: Database, snapshotId: string, tags: Tags): Promise<'created' | 'exists'>;
   /** `gone` when it was already deleted. */
-  deleteSnapshot(snapshot: { kind: Database['kind']; id: string }): Promise<'deleted' | 'gone'>;
+  deleteSnapshot(snapshot: { kind: ResourceKind; id: string }): Promise<'deleted' | 'gone'>;
   tagResource(arn: string, tags: Tags): Promise<void>;
   snapshotQuotas(): Promise<SnapshotQuotas>;
   stats(): ApiStats;
@@ -98,16 +101,91 @@ export function createRdsClient(options: ClientOptions): RDSClient {
   });
 }
 
+type Send = { abortSignal?: AbortSignal };
+type ErrorClass = abstract new (...args: never[]) => Error;
+
+/** Everything that differs between the two kinds: commands, field names, modelled faults. */
+interface Kind {
+  operations: { databases: string; snapshots: string; create: string; delete: string };
+  databasePages(client: RDSClient, send: Send): AsyncIterable<Database[]>;
+  findDatabase(client: RDSClient, send: Send, id: string): Promise<Database | undefined>;
+  snapshotPages(client: RDSClient, send: Send, resourceId: string | undefined): AsyncIterable<Snapshot[]>;
+  findSnapshot(client: RDSClient, send: Send, id: string): Promise<Snapshot | undefined>;
+  create(client: RDSClient, send: Send, dbId: string, snapshotId: string, tags: Tag[]): Promise<unknown>;
+  delete(client: RDSClient, send: Send, snapshotId: string): Promise<unknown>;
+  databaseNotFound: ErrorClass;
+  snapshotNotFound: ErrorClass;
+  snapshotExists: ErrorClass;
+}
+
+const KINDS: Readonly<Record<ResourceKind, Kind>> = {
+  instance: {
+    operations: { databases: 'DescribeDBInstances', snapshots: 'DescribeDBSnapshots', create: 'CreateDBSnapshot', delete: 'DeleteDBSnapshot' },
+    async *databasePages(client, send) {
+      for await (const page of paginateDescribeDBInstances({ client, pageSize: PAGE_SIZE }, {}, send)) yield (page.DBInstances ?? []).map(toInstance);
+    },
+    async findDatabase(client, send, id) {
+      const { DBInstances } = await client.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: id }), send);
+      return DBInstances?.[0] === undefined ? undefined : toInstance(DBInstances[0]);
+    },
+    async *snapshotPages(client, send, resourceId) {
+      const input = { SnapshotType: 'manual', ...(resourceId === undefined ? {} : { DbiResourceId: resourceId }) };
+      for await (const page of paginateDescribeDBSnapshots({ client, pageSize: PAGE_SIZE }, input, send)) yield (page.DBSnapshots ?? []).map(toInstanceSnapshot);
+    },
+    async findSnapshot(client, send, id) {
+      const { DBSnapshots } = await client.send(new DescribeDBSnapshotsCommand({ DBSnapshotIdentifier: id }), send);
+      return DBSnapshots?.[0] === undefined ? undefined : toInstanceSnapshot(DBSnapshots[0]);
+    },
+    create: (client, send, dbId, snapshotId, Tags) =>
+      client.send(new CreateDBSnapshotCommand({ DBInstanceIdentifier: dbId, DBSnapshotIdentifier: snapshotId, Tags }), send),
+    delete: (client, send, snapshotId) => client.send(new DeleteDBSnapshotCommand({ DBSnapshotIdentifier: snapshotId }), send),
+    databaseNotFound: DBInstanceNotFoundFault,
+    snapshotNotFound: DBSnapshotNotFoundFault,
+    snapshotExists: DBSnapshotAlreadyExistsFault,
+  },
+  cluster: {
+    operations: {
+      databases: 'DescribeDBClusters',
+      snapshots: 'DescribeDBClusterSnapshots',
+      create: 'CreateDBClusterSnapshot',
+      delete: 'DeleteDBClusterSnapshot',
+    },
+    async *databasePages(client, send) {
+      for await (const page of paginateDescribeDBClusters({ client, pageSize: PAGE_SIZE }, {}, send)) yield (page.DBClusters ?? []).map(toCluster);
+    },
+    async findDatabase(client, send, id) {
+      const { DBClusters } = await client.send(new DescribeDBClustersCommand({ DBClusterIdentifier: id }), send);
+      return DBClusters?.[0] === undefined ? undefined : toCluster(DBClusters[0]);
+    },
+    async *snapshotPages(client, send, resourceId) {
+      const input = { SnapshotType: 'manual', ...(resourceId === undefined ? {} : { DbClusterResourceId: resourceId }) };
+      for await (const page of paginateDescribeDBClusterSnapshots({ client, pageSize: PAGE_SIZE }, input, send)) {
+        yield (page.DBClusterSnapshots ?? []).map(toClusterSnapshot);
+      }
+    },
+    async findSnapshot(client, send, id) {
+      const { DBClusterSnapshots } = await client.send(new DescribeDBClusterSnapshotsCommand({ DBClusterSnapshotIdentifier: id }), send);
+      return DBClusterSnapshots?.[0] === undefined ? undefined : toClusterSnapshot(DBClusterSnapshots[0]);
+    },
+    create: (client, send, dbId, snapshotId, Tags) =>
+      client.send(new CreateDBClusterSnapshotCommand({ DBClusterIdentifier: dbId, DBClusterSnapshotIdentifier: snapshotId, Tags }), send),
+    delete: (client, send, snapshotId) => client.send(new DeleteDBClusterSnapshotCommand({ DBClusterSnapshotIdentifier: snapshotId }), send),
+    databaseNotFound: DBClusterNotFoundFault,
+    snapshotNotFound: DBClusterSnapshotNotFoundFault,
+    snapshotExists: DBClusterSnapshotAlreadyExistsFault,
+  },
+};
+
 export class RdsSdkGateway implements RdsGateway {
   private readonly counters: ApiStats = { calls: 0, retries: 0, byOperation: {} };
   /** Passed to every call: aborting it cancels calls in flight, retries included. */
-  private readonly sendOptions: { abortSignal?: AbortSignal };
+  private readonly send: Send;
 
   constructor(
     private readonly client: RDSClient,
     options: { abortSignal?: AbortSignal } = {},
   ) {
-    this.sendOptions = options.abortSignal === undefined ? {} : { abortSignal: options.abortSignal };
+    this.send = options.abortSignal === undefined ? {} : { abortSignal: options.abortSignal };
     client.middlewareStack.add(
       (next, context) => async (args) => {
         const operation = (context.commandName ?? 'Unknown').replace(/Command$/, '');
@@ -130,130 +208,63 @@ export class RdsSdkGateway implements RdsGateway {
     return { calls: this.counters.calls, retries: this.counters.retries, byOperation: { ...this.counters.byOperation } };
   }
 
-  async *instancePages(): AsyncIterable<Database[]> {
-    try {
-      for await (const page of paginateDescribeDBInstances({ client: this.client, pageSize: PAGE_SIZE }, {}, this.sendOptions)) {
-        yield (page.DBInstances ?? []).map(toInstance);
-      }
-    } catch (error) {
-      throw mapError('DescribeDBInstances', error);
-    }
+  instancePages(): AsyncIterable<Database[]> {
+    return this.databasePages('instance');
   }
 
-  async *clusterPages(): AsyncIterable<Database[]> {
-    try {
-      for await (const page of paginateDescribeDBClusters({ client: this.client, pageSize: PAGE_SIZE }, {}, this.sendOptions)) {
-        yield (page.DBClusters ?? []).map(toCluster);
-      }
-    } catch (error) {
-      throw mapError('DescribeDBClusters', error);
-    }
+  clusterPages(): AsyncIterable<Database[]> {
+    return this.databasePages('cluster');
   }
 
   async *manualSnapshotPages(kind: ResourceKind, of?: Database): AsyncIterable<Snapshot[]> {
-    const config = { client: this.client, pageSize: PAGE_SIZE };
-    if (kind === 'cluster') {
-      const input = { SnapshotType: 'manual', ...(of?.resourceId === undefined ? {} : { DbClusterResourceId: of.resourceId }) };
-      try {
-        for await (const page of paginateDescribeDBClusterSnapshots(config, input, this.sendOptions)) {
-          yield (page.DBClusterSnapshots ?? []).map(toClusterSnapshot);
-        }
-      } catch (error) {
-        throw mapError('DescribeDBClusterSnapshots', error);
-      }
-      return;
-    }
-    const input = { SnapshotType: 'manual', ...(of?.resourceId === undefined ? {} : { DbiResourceId: of.resourceId }) };
+    const k = KINDS[kind];
     try {
-      for await (const page of paginateDescribeDBSnapshots(config, input, this.sendOptions)) {
-        yield (page.DBSnapshots ?? []).map(toInstanceSnapshot);
-      }
+      yield* k.snapshotPages(this.client, this.send, of?.resourceId);
     } catch (error) {
-      throw mapError('DescribeDBSnapshots', error);
+      throw mapError(k.operations.snapshots, error);
     }
   }
 
   async describeSnapshot(kind: ResourceKind, snapshotId: string): Promise<Snapshot | undefined> {
+    const k = KINDS[kind];
     try {
-      if (kind === 'cluster') {
-        const { DBClusterSnapshots } = await this.client.send(
-          new DescribeDBClusterSnapshotsCommand({ DBClusterSnapshotIdentifier: snapshotId }),
-          this.sendOptions,
-        );
-        const found = DBClusterSnapshots?.[0];
-        return found === undefined ? undefined : toClusterSnapshot(found);
-      }
-      const { DBSnapshots } = await this.client.send(new DescribeDBSnapshotsCommand({ DBSnapshotIdentifier: snapshotId }), this.sendOptions);
-      const found = DBSnapshots?.[0];
-      return found === undefined ? undefined : toInstanceSnapshot(found);
+      return await k.findSnapshot(this.client, this.send, snapshotId);
     } catch (error) {
-      if (error instanceof DBSnapshotNotFoundFault || error instanceof DBClusterSnapshotNotFoundFault) return undefined;
-      throw mapError(kind === 'cluster' ? 'DescribeDBClusterSnapshots' : 'DescribeDBSnapshots', error);
+      if (error instanceof k.snapshotNotFound) return undefined;
+      throw mapError(k.operations.snapshots, error);
     }
   }
 
   async findDatabases(id: string): Promise<{ instance?: Database; cluster?: Database }> {
-    const [instance, cluster] = await Promise.all([this.findInstance(id), this.findCluster(id)]);
-    return { ...defined({ instance, cluster }) };
-  }
-
-  private async findInstance(id: string): Promise<Database | undefined> {
-    try {
-      const { DBInstances } = await this.client.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: id }), this.sendOptions);
-      const instance = DBInstances?.[0];
-      return instance === undefined ? undefined : toInstance(instance);
-    } catch (error) {
-      if (error instanceof DBInstanceNotFoundFault) return undefined;
-      throw mapError('DescribeDBInstances', error);
-    }
-  }
-
-  private async findCluster(id: string): Promise<Database | undefined> {
-    try {
-      const { DBClusters } = await this.client.send(new DescribeDBClustersCommand({ DBClusterIdentifier: id }), this.sendOptions);
-      const cluster = DBClusters?.[0];
-      return cluster === undefined ? undefined : toCluster(cluster);
-    } catch (error) {
-      if (error instanceof DBClusterNotFoundFault) return undefined;
-      throw mapError('DescribeDBClusters', error);
-    }
+    const [instance, cluster] = await Promise.all([this.findDatabase('instance', id), this.findDatabase('cluster', id)]);
+    return defined({ instance, cluster });
   }
 
   async createSnapshot(db: Database, snapshotId: string, tags: Tags): Promise<'created' | 'exists'> {
-    const Tags = toTagList(tags);
+    const k = KINDS[db.kind];
     try {
-      if (db.kind === 'cluster') {
-        await this.client.send(
-          new CreateDBClusterSnapshotCommand({ DBClusterIdentifier: db.id, DBClusterSnapshotIdentifier: snapshotId, Tags }),
-          this.sendOptions,
-        );
-      } else {
-        await this.client.send(new CreateDBSnapshotCommand({ DBInstanceIdentifier: db.id, DBSnapshotIdentifier: snapshotId, Tags }), this.sendOptions);
-      }
+      await k.create(this.client, this.send, db.id, snapshotId, toTagList(tags));
       return 'created';
     } catch (error) {
-      if (error instanceof DBSnapshotAlreadyExistsFault || error instanceof DBClusterSnapshotAlreadyExistsFault) return 'exists';
-      throw mapError(db.kind === 'cluster' ? 'CreateDBClusterSnapshot' : 'CreateDBSnapshot', error);
+      if (error instanceof k.snapshotExists) return 'exists';
+      throw mapError(k.operations.create, error);
     }
   }
 
-  async deleteSnapshot(snapshot: { kind: Database['kind']; id: string }): Promise<'deleted' | 'gone'> {
+  async deleteSnapshot(snapshot: { kind: ResourceKind; id: string }): Promise<'deleted' | 'gone'> {
+    const k = KINDS[snapshot.kind];
     try {
-      if (snapshot.kind === 'cluster') {
-        await this.client.send(new DeleteDBClusterSnapshotCommand({ DBClusterSnapshotIdentifier: snapshot.id }), this.sendOptions);
-      } else {
-        await this.client.send(new DeleteDBSnapshotCommand({ DBSnapshotIdentifier: snapshot.id }), this.sendOptions);
-      }
+      await k.delete(this.client, this.send, snapshot.id);
       return 'deleted';
     } catch (error) {
-      if (error instanceof DBSnapshotNotFoundFault || error instanceof DBClusterSnapshotNotFoundFault) return 'gone';
-      throw mapError(snapshot.kind === 'cluster' ? 'DeleteDBClusterSnapshot' : 'DeleteDBSnapshot', error);
+      if (error instanceof k.snapshotNotFound) return 'gone';
+      throw mapError(k.operations.delete, error);
     }
   }
 
   async tagResource(arn: string, tags: Tags): Promise<void> {
     try {
-      await this.client.send(new AddTagsToResourceCommand({ ResourceName: arn, Tags: toTagList(tags) }), this.sendOptions);
+      await this.client.send(new AddTagsToResourceCommand({ ResourceName: arn, Tags: toTagList(tags) }), this.send);
     } catch (error) {
       throw mapError('AddTagsToResource', error);
     }
@@ -261,7 +272,7 @@ export class RdsSdkGateway implements RdsGateway {
 
   async snapshotQuotas(): Promise<SnapshotQuotas> {
     try {
-      const { AccountQuotas = [] } = await this.client.send(new DescribeAccountAttributesCommand({}), this.sendOptions);
+      const { AccountQuotas = [] } = await this.client.send(new DescribeAccountAttributesCommand({}), this.send);
       const quotas: SnapshotQuotas = {};
       for (const q of AccountQuotas) {
         if (q.Used === undefined || q.Max === undefined) continue;
@@ -274,16 +285,35 @@ export class RdsSdkGateway implements RdsGateway {
     }
   }
 
+  private async *databasePages(kind: ResourceKind): AsyncIterable<Database[]> {
+    const k = KINDS[kind];
+    try {
+      yield* k.databasePages(this.client, this.send);
+    } catch (error) {
+      throw mapError(k.operations.databases, error);
+    }
+  }
+
+  private async findDatabase(kind: ResourceKind, id: string): Promise<Database | undefined> {
+    const k = KINDS[kind];
+    try {
+      return await k.findDatabase(this.client, this.send, id);
+    } catch (error) {
+      if (error instanceof k.databaseNotFound) return undefined;
+      throw mapError(k.operations.databases, error);
+    }
+  }
+
   private countRetries(outputOrError: unknown): void {
     const attempts = (outputOrError as { $metadata?: { attempts?: number } } | undefined)?.$metadata?.attempts;
     if (typeof attempts === 'number' && attempts > 1) this.counters.retries += attempts - 1;
   }
 }
 
-/** RDS's answer when a write would give a resource more than 50 tags. */
+/** RDS's answer when a write would give a resource more than 50 tags (not modelled by the SDK). */
 const TAG_QUOTA_CODE = 'TagQuotaPerResourceExceeded';
 
-/** Maps a thrown SDK error to an RdsCallError, by modelled exception class. */
+/** Maps a thrown SDK error to an RdsCallError, by modelled exception class; the SDK error is its cause. */
 export function mapError(operation: string, error: unknown): RdsCallError {
   if (error instanceof RdsCallError) return error;
   const kind: RdsFailureKind =
@@ -294,7 +324,7 @@ export function mapError(operation: string, error: unknown): RdsCallError {
       ? 'invalid-state'
       : error instanceof SnapshotQuotaExceededFault
         ? 'quota'
-        : // Not modelled by the RDS SDK: the code arrives as the error's name.
+        : // Unmodelled AWS errors carry their code as the error's name.
           error instanceof Error && error.name === TAG_QUOTA_CODE
           ? 'tag-quota'
           : 'other';

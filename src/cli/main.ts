@@ -6,18 +6,12 @@
 import { parseArgs } from 'node:util';
 import type { DestinationStream } from 'pino';
 import { createRdsClient, RdsSdkGateway, type RdsGateway } from '../aws/rds-gateway.js';
-import { loadConfig, type Config, type Env, type JobName } from '../config.js';
+import type { CommonConfig, Env } from '../config.js';
 import { EXIT } from '../core/contract.js';
-import type { RunSummary, JobDeps } from '../jobs/run.js';
 import { ConfigError, errorCodeOf, errorMessageOf } from '../errors.js';
+import { type JobDeps, type JobSpec, loadJobConfig } from '../jobs/job.js';
 import { createLogger } from '../logging.js';
 import { usage } from './usage.js';
-
-export interface JobDefinition {
-  name: JobName;
-  summary: string;
-  run: (deps: JobDeps) => Promise<RunSummary>;
-}
 
 export interface CliIo {
   argv: readonly string[];
@@ -29,7 +23,7 @@ export interface CliIo {
   /** Signals that stop the run; the process in production. */
   signals?: { once(event: 'SIGTERM' | 'SIGINT', listener: () => void): unknown };
   /** Tests inject a gateway; production builds one from the SDK client. */
-  makeGateway?: (config: Config) => RdsGateway;
+  makeGateway?: (config: CommonConfig) => RdsGateway;
 }
 
 // An ISO 8601 UTC instant: 2026-11-26T02:05:00Z (seconds and fraction optional).
@@ -57,7 +51,7 @@ export function parseNow(value: string): Date | undefined {
   return isExact ? at : undefined;
 }
 
-export async function runCli(job: JobDefinition, io: CliIo): Promise<number> {
+export async function runCli<C extends CommonConfig>(job: JobSpec<C>, io: CliIo): Promise<number> {
   let args;
   try {
     args = parseArgs({
@@ -70,14 +64,14 @@ export async function runCli(job: JobDefinition, io: CliIo): Promise<number> {
     return configFailure(job, io, [`${errorMessageOf(error)} (see --help)`]);
   }
   if (args.values.help === true) {
-    io.print(usage(job.name, job.summary));
+    io.print(usage(job));
     return EXIT.OK;
   }
 
-  let config: Config | undefined;
+  let config: C | undefined;
   const problems: string[] = [];
   try {
-    config = loadConfig(io.env, job.name);
+    config = loadJobConfig(job, io.env, args.values['dry-run'] === true ? { isDryRun: true } : {});
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     problems.push(...error.problems);
@@ -91,7 +85,6 @@ export async function runCli(job: JobDefinition, io: CliIo): Promise<number> {
     }
   }
   if (config === undefined || problems.length > 0) return configFailure(job, io, problems);
-  if (args.values['dry-run'] === true) config.isDryRun = true;
 
   const logger = createLogger({ job: job.name, level: config.logLevel, ...(io.destination ? { destination: io.destination } : {}) });
   // Two stops: `controller` starts no new work; `cancelInFlight` (after STOP_GRACE_SECONDS)
@@ -120,7 +113,7 @@ export async function runCli(job: JobDefinition, io: CliIo): Promise<number> {
   }
 
   const fixedNow = now;
-  const deps: JobDeps = {
+  const deps: JobDeps<C> = {
     gateway,
     logger,
     clock: fixedNow === undefined ? () => new Date() : () => new Date(fixedNow),
@@ -138,7 +131,7 @@ export async function runCli(job: JobDefinition, io: CliIo): Promise<number> {
       alwaysOnLogger(job, io).fatal({ event: 'config-error', problems: error.problems, api: gateway.stats() }, error.message);
       return EXIT.CONFIG_ERROR;
     }
-    logger.fatal({ event: 'crash', errorCode: errorCodeOf(error), err: errorMessageOf(error) }, 'unexpected error');
+    logger.fatal({ event: 'crash', errorCode: errorCodeOf(error), err: error }, 'unexpected error');
     return EXIT.RESOURCE_FAILED;
   } finally {
     clearTimeout(graceTimer);
@@ -147,19 +140,19 @@ export async function runCli(job: JobDefinition, io: CliIo): Promise<number> {
 }
 
 /** One line, JSON like every other log line, and exit code 2. No AWS client was built. */
-function configFailure(job: JobDefinition, io: CliIo, problems: string[]): number {
+function configFailure(job: { name: string }, io: CliIo, problems: string[]): number {
   const error = new ConfigError(problems);
   alwaysOnLogger(job, io).fatal({ event: 'config-error', problems }, error.message);
   return EXIT.CONFIG_ERROR;
 }
 
 /** A logger that ignores LOG_LEVEL, for the one line a configuration error always gets. */
-function alwaysOnLogger(job: JobDefinition, io: CliIo) {
+function alwaysOnLogger(job: { name: string }, io: CliIo) {
   return createLogger({ job: job.name, level: 'info', ...(io.destination ? { destination: io.destination } : {}) });
 }
 
 /** For the entrypoints: run with the real process and set its exit code. */
-export function main(job: JobDefinition): void {
+export function main<C extends CommonConfig>(job: JobSpec<C>): void {
   void runCli(job, {
     argv: process.argv.slice(2),
     env: process.env,

@@ -1,16 +1,38 @@
 /** cronjob-snapshot: one named database, on the CronJob's own schedule. */
-import { ENV } from '../core/contract.js';
+import { type InstanceTarget, readDefaultRetention, readInstanceTarget } from '../config.js';
+import { DEFAULT_REGION, DEFAULT_SCHEDULE_HOURS, ENV } from '../core/contract.js';
 import { ToolSnapshotIndex } from '../core/snapshot-index.js';
 import { planSnapshot } from '../core/take-plan.js';
 import type { Database } from '../core/types.js';
 import { ConfigError } from '../errors.js';
-import { forEachPage, RunRecorder, type JobDeps, type RunSummary } from './run.js';
-import { prepareQuota, snapshotDatabase } from './snapshot-database.js';
+import { defineJob, type JobDeps } from './job.js';
+import { forEachPage } from './listing.js';
+import { RunRecorder, type RunSummary } from './run.js';
+import { prepareQuota, snapshotDatabase, type SnapshotTakingConfig } from './snapshot-database.js';
 
-export async function cronjobSnapshot(deps: JobDeps): Promise<RunSummary> {
+interface CronjobConfig extends SnapshotTakingConfig {
+  readonly target: InstanceTarget;
+}
+
+export const cronjobSnapshotJob = defineJob({
+  name: 'cronjob-snapshot',
+  summary: "snapshots the one database named by RDS_INSTANCE_ID, on the CronJob's schedule",
+  // The original contract: AWS_REGION, default eu-north-1.
+  regionDefault: DEFAULT_REGION,
+  env: [ENV.RDS_INSTANCE_ID, ENV.DEFAULT_RETENTION_DAYS, ENV.WRITE_SNAPSHOT_LATEST],
+  loadConfig: (r, common): CronjobConfig => ({
+    ...common,
+    target: readInstanceTarget(r),
+    // The CronJob's own schedule decides when; snapshot_schedule is not read.
+    defaults: { scheduleHours: DEFAULT_SCHEDULE_HOURS, retentionDays: readDefaultRetention(r) },
+    shouldWriteLatest: r.bool(ENV.WRITE_SNAPSHOT_LATEST, true),
+  }),
+  run: cronjobSnapshot,
+});
+
+async function cronjobSnapshot(deps: JobDeps<CronjobConfig>): Promise<RunSummary> {
   const { gateway, config, signal } = deps;
-  const target = config.rdsInstance;
-  if (target === undefined) throw new ConfigError([`${ENV.RDS_INSTANCE_ID} is required`]);
+  const { target } = config;
   const run = new RunRecorder(deps);
   const now = deps.clock();
 
@@ -44,7 +66,7 @@ export async function cronjobSnapshot(deps: JobDeps): Promise<RunSummary> {
 
 /** The database RDS_INSTANCE_ID names, or a ConfigError that says why there is not exactly one. */
 function chooseDatabase(
-  target: { id: string; kind?: Database['kind'] },
+  target: InstanceTarget,
   found: { instance?: Database; cluster?: Database },
   region: string,
 ): Database {

@@ -4,10 +4,24 @@
  * that fails half-way deletes nothing and no paging marker is disturbed.
  */
 import { CleanupPlanner, LiveDatabaseIndex, type CleanupDecision, type CleanupReason, type SnapshotRef } from '../core/cleanup-plan.js';
-import { TAG_EXPIRY } from '../core/contract.js';
-import type { Database, Snapshot } from '../core/types.js';
-import { errorCodeOf, errorMessageOf, RdsCallError } from '../errors.js';
-import { forEachBounded, forEachPage, listSideBySide, RunRecorder, type JobDeps, type RunSummary } from './run.js';
+import type { CommonConfig } from '../config.js';
+import { CLEANUP_SCOPES, DEFAULT_CLEANUP_SCOPE, ENV, TAG_EXPIRY } from '../core/contract.js';
+import { errorCodeOf, RdsCallError } from '../errors.js';
+import { defineJob, type JobDeps } from './job.js';
+import { listFleet } from './listing.js';
+import { forEachBounded, RunRecorder, type RunSummary } from './run.js';
+
+interface DeleteConfig extends CommonConfig {
+  readonly cleanupScope: (typeof CLEANUP_SCOPES)[number];
+}
+
+export const deleteSnapshotsJob = defineJob({
+  name: 'delete-snapshots',
+  summary: 'deletes manual snapshots whose snapshot_expiry tag has passed, and nothing else',
+  env: [ENV.CLEANUP_SCOPE],
+  loadConfig: (r, common): DeleteConfig => ({ ...common, cleanupScope: r.oneOf(ENV.CLEANUP_SCOPE, CLEANUP_SCOPES, DEFAULT_CLEANUP_SCOPE) }),
+  run: deleteSnapshots,
+});
 
 const KEPT_MESSAGE: Record<Exclude<CleanupReason, 'expired' | 'expired-database-gone'>, string> = {
   'not-manual': 'not a manual snapshot',
@@ -19,8 +33,8 @@ const KEPT_MESSAGE: Record<Exclude<CleanupReason, 'expired' | 'expired-database-
   'outside-cleanup-scope': 'expired but not named with SNAPSHOT_PREFIX, and CLEANUP_SCOPE=prefixed: kept',
 };
 
-export async function deleteSnapshots(deps: JobDeps): Promise<RunSummary> {
-  const { gateway, config, signal, logger } = deps;
+async function deleteSnapshots(deps: JobDeps<DeleteConfig>): Promise<RunSummary> {
+  const { config, signal, logger } = deps;
   const run = new RunRecorder(deps);
   const ownPrefix = `${config.snapshotPrefix}-`;
   const planner = new CleanupPlanner(deps.clock(), config.cleanupScope === 'prefixed' ? (id) => id.startsWith(ownPrefix) : undefined);
@@ -43,19 +57,15 @@ export async function deleteSnapshots(deps: JobDeps): Promise<RunSummary> {
   };
 
   const live = new LiveDatabaseIndex();
-  const judge = (page: Snapshot[]): void => {
-    for (const s of page) decide(planner.add(s));
-  };
-  const addLive = (page: Database[]): void => {
-    for (const db of page) live.add(db);
-  };
   try {
-    await listSideBySide(signal, [
-      (stop) => forEachPage(gateway.instancePages(), stop, addLive),
-      (stop) => forEachPage(gateway.clusterPages(), stop, addLive),
-      (stop) => forEachPage(gateway.manualSnapshotPages('instance'), stop, judge),
-      (stop) => forEachPage(gateway.manualSnapshotPages('cluster'), stop, judge),
-    ]);
+    await listFleet(deps, {
+      databases: (page) => {
+        for (const db of page) live.add(db);
+      },
+      snapshots: (page) => {
+        for (const s of page) decide(planner.add(s));
+      },
+    });
   } catch (error) {
     run.fail(error, 'could not list snapshots and databases');
     return run.finish();
@@ -76,7 +86,7 @@ export async function deleteSnapshots(deps: JobDeps): Promise<RunSummary> {
   return run.finish();
 }
 
-async function deleteOne(deps: JobDeps, d: CleanupDecision): Promise<'deleted' | 'would-delete' | 'kept' | 'failed'> {
+async function deleteOne(deps: JobDeps<DeleteConfig>, d: CleanupDecision): Promise<'deleted' | 'would-delete' | 'kept' | 'failed'> {
   const log = deps.logger.child({ snapshotId: d.snapshot.id, dbId: d.snapshot.dbId });
   const fields = { reason: d.reason, expiresAt: d.expiresAt };
   if (deps.config.isDryRun) {
@@ -92,7 +102,7 @@ async function deleteOne(deps: JobDeps, d: CleanupDecision): Promise<'deleted' |
       log.warn({ action: 'kept', reason: 'not-available', errorCode: error.code }, KEPT_MESSAGE['not-available']);
       return 'kept';
     }
-    log.error({ action: 'failed', ...fields, errorCode: errorCodeOf(error), err: errorMessageOf(error) }, 'expired snapshot not deleted');
+    log.error({ action: 'failed', ...fields, errorCode: errorCodeOf(error), err: error }, 'expired snapshot not deleted');
     return 'failed';
   }
 }

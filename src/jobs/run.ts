@@ -1,20 +1,9 @@
 /** What every job shares: its dependencies, bounded concurrency, and the summary line. */
 import pLimit from 'p-limit';
-import type { RdsGateway, ApiStats } from '../aws/rds-gateway.js';
-import type { Config } from '../config.js';
+import type { ApiStats } from '../aws/rds-gateway.js';
 import { countOutcome, emptyCounts, runStatus, type OutcomeAction, type RunCounts, type RunStatus } from '../core/outcome.js';
 import { errorCodeOf, errorMessageOf } from '../errors.js';
-import type { Logger } from '../logging.js';
-
-export interface JobDeps {
-  gateway: RdsGateway;
-  logger: Logger;
-  /** The one source of "now"; `--now` replaces it. */
-  clock: () => Date;
-  config: Config;
-  /** Aborted on SIGTERM: no new work starts, in-flight calls finish. */
-  signal: AbortSignal;
-}
+import type { JobDeps } from './job.js';
 
 export interface RunSummary {
   job: string;
@@ -52,7 +41,7 @@ export class RunRecorder {
   /** The run cannot go on (e.g. a listing failed): log it once; the summary says FAILED. */
   fail(error: unknown, what: string): void {
     this.fatal = error;
-    this.deps.logger.error({ errorCode: errorCodeOf(error), err: errorMessageOf(error) }, `${what}: run stopped before changing anything`);
+    this.deps.logger.error({ errorCode: errorCodeOf(error), err: error }, `${what}: run stopped before changing anything`);
   }
 
   finish(): RunSummary {
@@ -98,31 +87,6 @@ export async function forEachBounded<T>(
       limit(async () => {
         if (signal.aborted) onNotStarted(item);
         else await work(item);
-      }),
-    ),
-  );
-}
-
-/** Hands each page of a listing to `onPage`, as it arrives; stops at the next page once aborted. */
-export async function forEachPage<T>(pages: AsyncIterable<T[]>, signal: AbortSignal, onPage: (page: T[]) => void): Promise<void> {
-  for await (const page of pages) {
-    onPage(page);
-    if (signal.aborted) break;
-  }
-}
-
-/**
- * Runs independent listings (each its own chain of page markers) side by side. When one fails,
- * the others stop at their next page instead of paging on for a run that has already failed.
- */
-export async function listSideBySide(signal: AbortSignal, listings: Array<(signal: AbortSignal) => Promise<void>>): Promise<void> {
-  const failed = new AbortController();
-  const either = AbortSignal.any([signal, failed.signal]);
-  await Promise.all(
-    listings.map((list) =>
-      list(either).catch((error: unknown) => {
-        failed.abort();
-        throw error;
       }),
     ),
   );

@@ -5,9 +5,20 @@ import { adviseQuota, QUOTA_NAME, QuotaBudget, type Quota } from '../core/quota.
 import { isSnapshotOf } from '../core/snapshot-index.js';
 import { latestTagUpdate, type TakePlan } from '../core/take-plan.js';
 import type { Database, ResourceKind } from '../core/types.js';
-import { errorCodeOf, errorMessageOf, RdsCallError } from '../errors.js';
+import { errorCodeOf, RdsCallError } from '../errors.js';
 import type { Logger } from '../logging.js';
-import type { JobDeps, RunRecorder } from './run.js';
+import type { CommonConfig } from '../config.js';
+import type { PolicyDefaults } from '../core/policy.js';
+import type { JobDeps } from './job.js';
+import type { RunRecorder } from './run.js';
+
+/** What the two snapshot-taking jobs are configured with, besides the common settings. */
+export interface SnapshotTakingConfig extends CommonConfig {
+  readonly defaults: PolicyDefaults;
+  readonly shouldWriteLatest: boolean;
+}
+
+type Deps = JobDeps<SnapshotTakingConfig>;
 
 type CreatePlan = Extract<TakePlan, { action: 'create' }>;
 
@@ -23,14 +34,14 @@ export function logPlanWarnings(log: Logger, plan: TakePlan): void {
  * Reads the quota when something is to be created, warns near or at the limit, and returns the
  * budget for this run. The read is advisory: when it fails, warn once and go on without a limit.
  */
-export async function prepareQuota(deps: JobDeps, plannedCreates: Database[]): Promise<QuotaBudget> {
+export async function prepareQuota(deps: Deps, plannedCreates: Database[]): Promise<QuotaBudget> {
   if (plannedCreates.length === 0) return new QuotaBudget({});
   let quotas: Partial<Record<ResourceKind, Quota>>;
   try {
     quotas = await deps.gateway.snapshotQuotas();
   } catch (error) {
     deps.logger.warn(
-      { errorCode: errorCodeOf(error), err: errorMessageOf(error) },
+      { errorCode: errorCodeOf(error), err: error },
       'could not read the manual snapshot quota (DescribeAccountAttributes); creating snapshots without the pre-check',
     );
     return new QuotaBudget({});
@@ -60,7 +71,7 @@ export async function prepareQuota(deps: JobDeps, plannedCreates: Database[]): P
 }
 
 /** Executes the plan for one database and records its outcome. Never throws. */
-export async function snapshotDatabase(deps: JobDeps, run: RunRecorder, db: Database, plan: TakePlan, budget: QuotaBudget): Promise<void> {
+export async function snapshotDatabase(deps: Deps, run: RunRecorder, db: Database, plan: TakePlan, budget: QuotaBudget): Promise<void> {
   const log = deps.logger.child({ dbId: db.id, dbKind: db.kind });
   logPlanWarnings(log, plan);
   const finish = async (action: OutcomeAction, latest: string | undefined): Promise<void> => {
@@ -108,7 +119,7 @@ export async function snapshotDatabase(deps: JobDeps, run: RunRecorder, db: Data
           log.warn({ ...fields, action: 'skipped', reason: 'not-available', errorCode: error.code }, 'not snapshotted: database not in a state that allows a snapshot');
           return finish('skipped', 'skipped');
         }
-        log.error({ action: 'failed', ...fields, errorCode: errorCodeOf(error), err: errorMessageOf(error) }, 'snapshot not created');
+        log.error({ action: 'failed', ...fields, errorCode: errorCodeOf(error), err: error }, 'snapshot not created');
         run.record('failed');
         return;
       }
@@ -143,7 +154,7 @@ type CreateResult =
  * snapshot of this database under this slot's name is this run's own (the listing showed none);
  * another database's means the name is taken, and the alternate name is tried once.
  */
-async function createSnapshot(deps: JobDeps, log: Logger, db: Database, plan: CreatePlan): Promise<CreateResult> {
+async function createSnapshot(deps: Deps, log: Logger, db: Database, plan: CreatePlan): Promise<CreateResult> {
   const names = plan.alternateSnapshotId === undefined ? [plan.snapshotId] : [plan.snapshotId, plan.alternateSnapshotId];
   let takenByDbId: string | undefined;
   for (const snapshotId of names) {
@@ -157,7 +168,7 @@ async function createSnapshot(deps: JobDeps, log: Logger, db: Database, plan: Cr
 }
 
 /** Sets `snapshot_latest` when it would change. False when the write failed (already logged). */
-async function writeLatest(deps: JobDeps, log: Logger, db: Database, latest: string | undefined): Promise<boolean> {
+async function writeLatest(deps: Deps, log: Logger, db: Database, latest: string | undefined): Promise<boolean> {
   const value = latestTagUpdate(db, latest);
   if (value === undefined || !deps.config.shouldWriteLatest || deps.config.isDryRun) return true;
   try {
@@ -166,7 +177,7 @@ async function writeLatest(deps: JobDeps, log: Logger, db: Database, latest: str
   } catch (error) {
     const isTagLimit = error instanceof RdsCallError && error.kind === 'tag-quota';
     log.error(
-      { reason: 'latest-tag-failed', errorCode: errorCodeOf(error), err: errorMessageOf(error) },
+      { reason: 'latest-tag-failed', errorCode: errorCodeOf(error), err: error },
       isTagLimit
         ? `could not set ${TAG_LATEST}=${value}: the database already has 50 tags, the most RDS allows (remove one, or set WRITE_SNAPSHOT_LATEST=false); its backup is not affected`
         : `could not set ${TAG_LATEST}=${value} on the database (set WRITE_SNAPSHOT_LATEST=false to stop writing it); its backup is not affected`,

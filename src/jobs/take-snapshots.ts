@@ -1,31 +1,41 @@
 /** take-snapshots: every database in the region, the snapshot its schedule tag says is due. */
+import { readDefaultRetention, readDefaultSchedule } from '../config.js';
+import { ENV } from '../core/contract.js';
 import { ToolSnapshotIndex } from '../core/snapshot-index.js';
 import { planSnapshot, type TakePlan } from '../core/take-plan.js';
-import type { Database, Snapshot } from '../core/types.js';
-import { forEachBounded, forEachPage, listSideBySide, RunRecorder, type JobDeps, type RunSummary } from './run.js';
-import { prepareQuota, snapshotDatabase } from './snapshot-database.js';
+import type { Database } from '../core/types.js';
+import { defineJob, type JobDeps } from './job.js';
+import { listFleet } from './listing.js';
+import { forEachBounded, RunRecorder, type RunSummary } from './run.js';
+import { prepareQuota, snapshotDatabase, type SnapshotTakingConfig } from './snapshot-database.js';
 
-export async function takeSnapshots(deps: JobDeps): Promise<RunSummary> {
-  const { gateway, config, signal, logger } = deps;
+export const takeSnapshotsJob = defineJob({
+  name: 'take-snapshots',
+  summary: "takes the snapshots that each database's snapshot_schedule tag says are due",
+  env: [ENV.DEFAULT_SNAPSHOT_SCHEDULE, ENV.DEFAULT_RETENTION_DAYS, ENV.WRITE_SNAPSHOT_LATEST],
+  loadConfig: (r, common): SnapshotTakingConfig => ({
+    ...common,
+    defaults: { scheduleHours: readDefaultSchedule(r), retentionDays: readDefaultRetention(r) },
+    shouldWriteLatest: r.bool(ENV.WRITE_SNAPSHOT_LATEST, true),
+  }),
+  run: takeSnapshots,
+});
+
+async function takeSnapshots(deps: JobDeps<SnapshotTakingConfig>): Promise<RunSummary> {
+  const { config, signal, logger } = deps;
   const run = new RunRecorder(deps);
   const now = deps.clock();
 
   const databases: Database[] = [];
   // The tool's own snapshots, by the database they were taken of: all that coverage needs, kept small.
   const snapshots = new ToolSnapshotIndex(config.snapshotPrefix, now);
-  const addDatabases = (page: Database[]): void => {
-    databases.push(...page);
-  };
-  const addSnapshots = (page: Snapshot[]): void => {
-    for (const s of page) snapshots.add(s);
-  };
   try {
-    await listSideBySide(signal, [
-      (stop) => forEachPage(gateway.instancePages(), stop, addDatabases),
-      (stop) => forEachPage(gateway.clusterPages(), stop, addDatabases),
-      (stop) => forEachPage(gateway.manualSnapshotPages('instance'), stop, addSnapshots),
-      (stop) => forEachPage(gateway.manualSnapshotPages('cluster'), stop, addSnapshots),
-    ]);
+    await listFleet(deps, {
+      databases: (page) => databases.push(...page),
+      snapshots: (page) => {
+        for (const s of page) snapshots.add(s);
+      },
+    });
   } catch (error) {
     run.fail(error, 'could not list databases and snapshots');
     return run.finish();

@@ -1,16 +1,14 @@
 import { EventEmitter } from 'node:events';
 import { describe, expect, it, vi } from 'vitest';
-import { runCli, type CliIo, type JobDefinition } from '../../src/cli/main.js';
+import { runCli, type CliIo } from '../../src/cli/main.js';
 import type { Database } from '../../src/core/types.js';
-import { deleteSnapshots } from '../../src/jobs/delete-snapshots.js';
-import { takeSnapshots } from '../../src/jobs/take-snapshots.js';
-import { cronjobSnapshot } from '../../src/jobs/cronjob-snapshot.js';
+import { cronjobSnapshotJob as CRONJOB } from '../../src/jobs/cronjob-snapshot.js';
+import { deleteSnapshotsJob as DELETE } from '../../src/jobs/delete-snapshots.js';
+import { defineJob } from '../../src/jobs/job.js';
+import { takeSnapshotsJob as TAKE } from '../../src/jobs/take-snapshots.js';
 import { FakeGateway } from '../support/fake-gateway.js';
 import { LogCapture } from '../support/logs.js';
 
-const TAKE: JobDefinition = { name: 'take-snapshots', summary: 'takes snapshots', run: takeSnapshots };
-const DELETE: JobDefinition = { name: 'delete-snapshots', summary: 'deletes snapshots', run: deleteSnapshots };
-const CRONJOB: JobDefinition = { name: 'cronjob-snapshot', summary: 'one database', run: cronjobSnapshot };
 
 function instance(id: string, status = 'available'): Database {
   return { kind: 'instance', id, arn: `arn:aws:rds:eu-north-1:123456789012:db:${id}`, status, tags: {} };
@@ -24,7 +22,7 @@ function setup(options: { argv?: string[]; env?: Record<string, string>; gateway
   const signals = new EventEmitter();
   const io: CliIo = {
     argv: options.argv ?? ['--now', '2026-11-26T02:05:00Z'],
-    env: options.env ?? {},
+    env: { AWS_REGION: 'eu-north-1', ...options.env },
     destination: logs,
     print: (text) => printed.push(text),
     signals: signals as unknown as NonNullable<CliIo['signals']>,
@@ -152,19 +150,24 @@ describe('the job runner', () => {
 
 describe('the job runner when a job throws', () => {
   it('logs one fatal crash line with the error and exits 1', async () => {
-    const crashing: JobDefinition = {
-      name: 'take-snapshots',
+    const crashing = defineJob({
+      ...TAKE,
       summary: 'crashes',
       run: async () => {
         throw new TypeError('Cannot read properties of undefined');
       },
-    };
+    });
     const { io, logs } = setup();
 
     expect(await runCli(crashing, io)).toBe(1);
 
     expect(logs.lines).toEqual([
-      expect.objectContaining({ level: 'fatal', event: 'crash', errorCode: 'TypeError', err: 'Cannot read properties of undefined' }),
+      expect.objectContaining({
+        level: 'fatal',
+        event: 'crash',
+        errorCode: 'TypeError',
+        err: expect.objectContaining({ type: 'TypeError', message: 'Cannot read properties of undefined', stack: expect.stringContaining('TypeError: Cannot read') }),
+      }),
     ]);
   });
 });

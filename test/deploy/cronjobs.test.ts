@@ -5,7 +5,7 @@ import type { ICronJob } from 'kubernetes-models/batch/v1/CronJob';
 import type { IContainer } from 'kubernetes-models/v1/Container';
 import type { IPodSpec } from 'kubernetes-models/v1/PodSpec';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/jobs/registry.js';
 import { finalUser } from './support/dockerfile-checks.js';
 import {
   checkCronJob,
@@ -124,7 +124,7 @@ describe('the env each manifest sets', () => {
     expect(() => loadConfig(env, job)).not.toThrow();
     const config = loadConfig(env, job);
     expect(config.isDryRun).toBe(false);
-    if (job === 'cronjob-snapshot') expect(config.rdsInstance?.id).toBe(env.RDS_INSTANCE_ID);
+    if (job === 'cronjob-snapshot') expect(loadConfig(env, job).target.id).toBe(env.RDS_INSTANCE_ID);
   });
 
   it('is rejected by loadConfig() when a value is malformed, so the check above can fail', () => {

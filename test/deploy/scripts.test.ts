@@ -119,7 +119,7 @@ describe('scripts/images.sh --dry-run', () => {
     const block = out.slice(out.indexOf('\nimages:') + 1);
     const [printed] = parseYamlDocuments(block) as { images: { name: string; newName: string; newTag: string }[] }[];
     const kustomization = readYaml('kustomization.yaml') as { images: { name: string }[] };
-    expect(printed?.images.map((i) => i.name)).toEqual(kustomization.images.map((i) => i.name));
+    expect(printed?.images.map((i) => i.name).sort()).toEqual(kustomization.images.map((i) => i.name).sort());
     for (const image of printed?.images ?? []) {
       expect(image.newName.startsWith(`${REGISTRY}/rds-snapshot/`)).toBe(true);
       expect(image.newTag).toBe('1.2.3');

@@ -1,8 +1,7 @@
 import { statSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { DIST, runBundle, type JobName } from '../support/run-bundle.js';
-
-const JOBS: JobName[] = ['take-snapshots', 'delete-snapshots', 'cronjob-snapshot'];
+import { JOB_NAMES as JOBS } from '../../src/jobs/registry.js';
+import { DIST, runBundle } from '../support/run-bundle.js';
 
 describe('the built bundles', () => {
   it.each(JOBS)('%s answers --help with its options, environment and exit codes, and exits 0', async (job) => {

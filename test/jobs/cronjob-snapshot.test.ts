@@ -14,9 +14,11 @@ import {
 } from '@aws-sdk/client-rds';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/errors.js';
-import { cronjobSnapshot } from '../../src/jobs/cronjob-snapshot.js';
+import { cronjobSnapshotJob } from '../../src/jobs/cronjob-snapshot.js';
 import { inputsOf, makeHarness, rds, resetRds } from '../support/job-harness.js';
 import { sdkCluster, sdkInstance, sdkSnapshot } from '../support/sdk-shapes.js';
+
+const cronjobSnapshot = cronjobSnapshotJob.run;
 
 const NOW = '2026-11-26T14:37:00Z';
 

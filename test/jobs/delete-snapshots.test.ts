@@ -11,9 +11,11 @@ import {
   type DeleteDBSnapshotCommandInput,
 } from '@aws-sdk/client-rds';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { deleteSnapshots } from '../../src/jobs/delete-snapshots.js';
+import { deleteSnapshotsJob } from '../../src/jobs/delete-snapshots.js';
 import { inputsOf, makeHarness, rds, resetRds } from '../support/job-harness.js';
 import { sdkCluster, sdkClusterSnapshot, sdkInstance, sdkSnapshot } from '../support/sdk-shapes.js';
+
+const deleteSnapshots = deleteSnapshotsJob.run;
 
 const NOW = '2026-11-26T12:00:00Z';
 const PAST = '2026-11-01T02:00:00Z';
@@ -167,13 +169,52 @@ describe('delete-snapshots', () => {
         sdkSnapshot({ id, dbId: 'gone', createdAt: `2026-10-0${i + 1}T02:00:00Z`, tags: { snapshot_expiry: PAST } }),
       ),
     });
-    rds.on(DeleteDBSnapshotCommand, { DBSnapshotIdentifier: 'b' }).rejects(Object.assign(new Error('denied'), { name: 'AccessDenied' }));
+    const denied = Object.assign(new Error('User is not authorized to perform: rds:DeleteDBSnapshot'), {
+      name: 'AccessDenied',
+      $metadata: { httpStatusCode: 403, requestId: 'req-403' },
+    });
+    rds.on(DeleteDBSnapshotCommand, { DBSnapshotIdentifier: 'b' }).rejects(denied);
     const { deps, logs } = makeHarness('delete-snapshots', { now: NOW });
 
     const summary = await deleteSnapshots(deps);
 
     expect(summary).toMatchObject({ status: 'PARTIAL', counts: { deleted: 2, failed: 1 } });
     expect(logs.where({ snapshotId: 'b', action: 'failed' })).toEqual([expect.objectContaining({ errorCode: 'AccessDenied' })]);
+  });
+
+  it('logs a failure as an error object with its stack and its cause: the SDK error, its HTTP status and request id', async () => {
+    rds.on(DescribeDBSnapshotsCommand).resolves({
+      DBSnapshots: [sdkSnapshot({ id: 'b', dbId: 'gone', createdAt: '2026-10-01T02:00:00Z', tags: { snapshot_expiry: PAST } })],
+    });
+    rds.on(DeleteDBSnapshotCommand).rejects(
+      Object.assign(new Error('User is not authorized to perform: rds:DeleteDBSnapshot'), {
+        name: 'AccessDenied',
+        $metadata: { httpStatusCode: 403, requestId: 'req-403' },
+      }),
+    );
+    const { deps, logs } = makeHarness('delete-snapshots', { now: NOW });
+
+    await deleteSnapshots(deps);
+
+    expect(logs.where({ snapshotId: 'b', action: 'failed' })[0]).toMatchObject({
+      err: {
+        type: 'RdsCallError',
+        message: 'DeleteDBSnapshot failed: AccessDenied: User is not authorized to perform: rds:DeleteDBSnapshot',
+        stack: expect.stringContaining('RdsCallError'),
+        cause: { name: 'AccessDenied', message: 'User is not authorized to perform: rds:DeleteDBSnapshot', $metadata: { httpStatusCode: 403, requestId: 'req-403' } },
+      },
+    });
+  });
+
+  it('warns, naming the region, when it finds no database at all (a wrong AWS_REGION looks like this)', async () => {
+    const { deps, logs } = makeHarness('delete-snapshots', { now: NOW, env: { AWS_REGION: 'eu-west-3' } });
+
+    const summary = await deleteSnapshots(deps);
+
+    expect(summary.status).toBe('OK');
+    expect(logs.where({ level: 'warn', reason: 'no-databases' })).toEqual([
+      expect.objectContaining({ region: 'eu-west-3', msg: expect.stringContaining('found no DB instances or DB clusters in eu-west-3') }),
+    ]);
   });
 
   it('keeps a snapshot RDS says is not available, and counts one already gone as deleted', async () => {

@@ -16,9 +16,11 @@ import {
 } from '@aws-sdk/client-rds';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { alternateSnapshotIdFor } from '../../src/core/naming.js';
-import { takeSnapshots } from '../../src/jobs/take-snapshots.js';
+import { takeSnapshotsJob } from '../../src/jobs/take-snapshots.js';
 import { inputsOf, makeHarness, rds, resetRds } from '../support/job-harness.js';
 import { sdkCluster, sdkClusterSnapshot, sdkInstance, sdkSnapshot } from '../support/sdk-shapes.js';
+
+const takeSnapshots = takeSnapshotsJob.run;
 
 const AT_0205 = '2026-11-26T02:05:00Z';
 
@@ -187,6 +189,20 @@ describe('take-snapshots', () => {
     expect(inputsOf<AddTagsToResourceCommandInput>(AddTagsToResourceCommand).map((i) => i.ResourceName)).not.toContain(
       'arn:aws:rds:eu-north-1:123456789012:db:b',
     );
+  });
+
+  it('warns, naming the region, when it finds no database at all, and not when it finds some', async () => {
+    const { deps, logs } = makeHarness('take-snapshots', { now: AT_0205, env: { AWS_REGION: 'us-east-2' } });
+
+    await takeSnapshots(deps);
+    rds.on(DescribeDBInstancesCommand).resolves({ DBInstances: [sdkInstance({ id: 'orders' })] });
+    const second = makeHarness('take-snapshots', { now: AT_0205 });
+    await takeSnapshots(second.deps);
+
+    expect(logs.where({ level: 'warn', reason: 'no-databases' })).toEqual([
+      expect.objectContaining({ region: 'us-east-2', msg: 'found no DB instances or DB clusters in us-east-2: if there should be some, check AWS_REGION' }),
+    ]);
+    expect(second.logs.where({ reason: 'no-databases' })).toEqual([]);
   });
 
   it('counts its own snapshot as created when a lost answer makes the retried create say "already exists"', async () => {

@@ -14,8 +14,9 @@ import {
 } from '@aws-sdk/client-rds';
 import { mockClient } from 'aws-sdk-client-mock';
 import { RdsSdkGateway } from '../../src/aws/rds-gateway.js';
-import { loadConfig, type Config, type JobName } from '../../src/config.js';
-import type { JobDeps } from '../../src/jobs/run.js';
+import type { CommonConfig } from '../../src/config.js';
+import type { JobDeps } from '../../src/jobs/job.js';
+import { loadConfig, type ConfigOf, type JobName } from '../../src/jobs/registry.js';
 import { createLogger } from '../../src/logging.js';
 import { LogCapture } from './logs.js';
 
@@ -40,15 +41,18 @@ export function resetRds(): void {
   });
 }
 
-export interface Harness {
-  deps: JobDeps;
+export interface Harness<C extends CommonConfig = CommonConfig> {
+  deps: JobDeps<C>;
   logs: LogCapture;
   controller: AbortController;
 }
 
-export function makeHarness(job: JobName, options: { now: string; env?: Record<string, string>; config?: Partial<Config> }): Harness {
+export function makeHarness<N extends JobName>(
+  job: N,
+  options: { now: string; env?: Record<string, string>; config?: Partial<ConfigOf<N>> },
+): Harness<ConfigOf<N>> {
   const logs = new LogCapture();
-  const config = { ...loadConfig({ LOG_LEVEL: 'debug', ...options.env }, job), ...options.config };
+  const config: ConfigOf<N> = { ...loadConfig({ AWS_REGION: 'eu-north-1', LOG_LEVEL: 'debug', ...options.env }, job), ...options.config };
   const controller = new AbortController();
   const client = new RDSClient({ region: 'eu-north-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
   return {

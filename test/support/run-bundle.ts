@@ -6,7 +6,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join, resolve as resolvePath } from 'node:path';
 
-export type JobName = 'take-snapshots' | 'delete-snapshots' | 'cronjob-snapshot';
+import type { JobName } from '../../src/jobs/registry.js';
+
+export type { JobName };
 
 export interface LogLine {
   level: string;
