@@ -22,7 +22,7 @@ import { parseRetentionDays } from './core/retention.js';
 import { parseSchedule } from './core/schedule.js';
 import type { ResourceKind } from './core/types.js';
 
-export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export type Env = Readonly<Record<string, string | undefined>>;

@@ -52,7 +52,7 @@ export function parseNow(value: string): Date | undefined {
 }
 
 export async function runCli<C extends CommonConfig>(job: JobSpec<C>, io: CliIo): Promise<number> {
-  let args;
+  let args: { values: { help?: boolean; 'dry-run'?: boolean; now?: string } };
   try {
     args = parseArgs({
       args: [...io.argv],
@@ -91,8 +91,14 @@ export async function runCli<C extends CommonConfig>(job: JobSpec<C>, io: CliIo)
   // cancels calls still retrying, so the summary is written before Kubernetes kills the pod.
   const controller = new AbortController();
   const cancelInFlight = new AbortController();
-  const client = io.makeGateway === undefined ? createRdsClient(config) : undefined;
-  const gateway = io.makeGateway?.(config) ?? new RdsSdkGateway(client!, { abortSignal: cancelInFlight.signal });
+  let client: ReturnType<typeof createRdsClient> | undefined;
+  let gateway: RdsGateway;
+  if (io.makeGateway === undefined) {
+    client = createRdsClient(config);
+    gateway = new RdsSdkGateway(client, { abortSignal: cancelInFlight.signal });
+  } else {
+    gateway = io.makeGateway(config);
+  }
   let stoppedBy: 'SIGTERM' | 'SIGINT' | undefined;
   let graceTimer: NodeJS.Timeout | undefined;
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {

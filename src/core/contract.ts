@@ -56,8 +56,6 @@ export const QUOTA_WARN_RATIO = 0.8;
 
 /** RDS allows at most 50 tags on a resource. */
 export const MAX_TAGS_PER_RESOURCE = 50;
-export const MAX_TAG_KEY_LENGTH = 128;
-export const MAX_TAG_VALUE_LENGTH = 256;
 
 /** Statuses in which RDS accepts a create-snapshot call. */
 export const SNAPSHOTTABLE_INSTANCE_STATUSES: ReadonlySet<string> = new Set(['available', 'storage-optimization']);

@@ -17,7 +17,7 @@ const NAME_WINDOW_MS = 48 * HOUR_MS;
 const DEAD_STATUSES: ReadonlySet<string> = new Set(['failed', 'deleting', 'incompatible-restore', 'incompatible-parameters']);
 
 /** The newest tool snapshot of a database, as far as the listing shows. */
-export interface NewestSnapshot {
+interface NewestSnapshot {
   id: string;
   slotAt: Date;
 }

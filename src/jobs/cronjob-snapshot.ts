@@ -36,7 +36,7 @@ async function cronjobSnapshot(deps: JobDeps<CronjobConfig>): Promise<RunSummary
   const run = new RunRecorder(deps);
   const now = deps.clock();
 
-  let found;
+  let found: Awaited<ReturnType<typeof gateway.findDatabases>>;
   try {
     found = await gateway.findDatabases(target.id);
   } catch (error) {

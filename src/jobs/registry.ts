@@ -17,7 +17,7 @@ export const JOB_NAMES: readonly JobName[] = JOBS.map((job) => job.name);
 type SpecOf<N extends JobName> = Extract<(typeof JOBS)[number], { name: N }>;
 export type ConfigOf<N extends JobName> = SpecOf<N> extends JobSpec<infer C, N> ? C : never;
 
-export function jobNamed<N extends JobName>(name: N): SpecOf<N> {
+function jobNamed<N extends JobName>(name: N): SpecOf<N> {
   const job = JOBS.find((j) => j.name === name);
   if (job === undefined) throw new Error(`no job named ${name}`);
   return job as SpecOf<N>;

@@ -23,7 +23,7 @@ type Deps = JobDeps<SnapshotTakingConfig>;
 type CreatePlan = Extract<TakePlan, { action: 'create' }>;
 
 /** Logs the tag problems a plan found; the database is still snapshotted with defaults. */
-export function logPlanWarnings(log: Logger, plan: TakePlan): void {
+function logPlanWarnings(log: Logger, plan: TakePlan): void {
   for (const w of plan.warnings) {
     const fields = w.expectedTag === undefined ? { tag: w.tag, tagValue: w.value } : { tag: w.tag, expectedTag: w.expectedTag, tagValue: w.value };
     log.warn(fields, `tag ${w.tag}: ${w.problem}`);

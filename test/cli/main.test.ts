@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { describe, expect, it, vi } from 'vitest';
-import { runCli, type CliIo } from '../../src/cli/main.js';
+import { parseNow, runCli, type CliIo } from '../../src/cli/main.js';
 import type { Database } from '../../src/core/types.js';
 import { cronjobSnapshotJob as CRONJOB } from '../../src/jobs/cronjob-snapshot.js';
 import { deleteSnapshotsJob as DELETE } from '../../src/jobs/delete-snapshots.js';
@@ -169,5 +169,36 @@ describe('the job runner when a job throws', () => {
         err: expect.objectContaining({ type: 'TypeError', message: 'Cannot read properties of undefined', stack: expect.stringContaining('TypeError: Cannot read') }),
       }),
     ]);
+  });
+});
+
+describe('parseNow (--now)', () => {
+  it.each([
+    ['2026-11-26T02:05:00Z', '2026-11-26T02:05:00.000Z'],
+    ['2026-11-26T02:05Z', '2026-11-26T02:05:00.000Z'],
+    ['2026-11-26T02:05:07.5Z', '2026-11-26T02:05:07.500Z'],
+    ['2028-02-29T23:59:59.999Z', '2028-02-29T23:59:59.999Z'],
+    ['1970-01-01T00:00:00Z', '1970-01-01T00:00:00.000Z'],
+  ])('reads %j as %s', (value, expected) => {
+    expect(parseNow(value)?.toISOString()).toBe(expected);
+  });
+
+  it.each([
+    ['2026-02-30T02:05:00Z', 'a day February does not have'],
+    ['2027-02-29T02:05:00Z', 'February 29 of a common year'],
+    ['2026-04-31T00:00:00Z', 'April 31'],
+    ['2026-11-26T24:00:00Z', 'hour 24'],
+    ['2026-11-26T23:60:00Z', 'minute 60'],
+    ['2026-11-26T23:59:60Z', 'a leap second'],
+    ['0000-01-01T02:05:00Z', 'year 0, which Date.UTC would read as 1900'],
+    ['0099-01-01T02:05:00Z', 'year 99'],
+    ['1969-12-31T23:59:59Z', 'before 1970'],
+    ['2026-11-26T02:05:00+01:00', 'an offset (UTC only)'],
+    ['2026-11-26 02:05:00Z', 'a space for T'],
+    ['2026-11-26', 'a date only'],
+    ['last tuesday', 'free text'],
+    ['', 'nothing'],
+  ])('refuses %j (%s)', (value) => {
+    expect(parseNow(value)).toBeUndefined();
   });
 });

@@ -1,21 +1,36 @@
 import { describe, expect, it } from 'vitest';
-import * as contract from '../../src/core/contract.js';
+import {
+  CONTROL_TAGS,
+  DEFAULT_RETENTION_DAYS,
+  DEFAULT_SCHEDULE_HOURS,
+  ENV,
+  EXIT,
+  LATEST_SKIPPED,
+  MAX_RETENTION_DAYS,
+  SNAPSHOTTABLE_CLUSTER_STATUSES,
+  SNAPSHOTTABLE_INSTANCE_STATUSES,
+  TAG_EXPIRY,
+  TAG_LATEST,
+  TAG_NEVER,
+  TAG_RETENTION_DAYS,
+  TAG_SCHEDULE,
+} from '../../src/core/contract.js';
 
 // Users put these names on their databases and in their manifests: renaming one breaks them.
 describe('the public contract', () => {
   it.each([
-    ['TAG_SCHEDULE', 'snapshot_schedule'],
-    ['TAG_RETENTION_DAYS', 'snapshot_retention_days'],
-    ['TAG_NEVER', 'snapshot_never'],
-    ['TAG_LATEST', 'snapshot_latest'],
-    ['TAG_EXPIRY', 'snapshot_expiry'],
-    ['LATEST_SKIPPED', 'skipped'],
-  ] as const)('spells %s as %j', (name, value) => {
-    expect(contract[name]).toBe(value);
+    [TAG_SCHEDULE, 'snapshot_schedule'],
+    [TAG_RETENTION_DAYS, 'snapshot_retention_days'],
+    [TAG_NEVER, 'snapshot_never'],
+    [TAG_LATEST, 'snapshot_latest'],
+    [TAG_EXPIRY, 'snapshot_expiry'],
+    [LATEST_SKIPPED, 'skipped'],
+  ])('spells %j as %j', (actual, expected) => {
+    expect(actual).toBe(expected);
   });
 
   it('never copies any of the five snapshot_ tags from a database to its snapshots', () => {
-    expect([...contract.CONTROL_TAGS].sort()).toEqual([
+    expect([...CONTROL_TAGS].sort()).toEqual([
       'snapshot_expiry',
       'snapshot_latest',
       'snapshot_never',
@@ -25,18 +40,18 @@ describe('the public contract', () => {
   });
 
   it('defaults to a 02 UTC schedule, 90 days and at most 36500 days', () => {
-    expect(contract.DEFAULT_SCHEDULE_HOURS).toEqual([2]);
-    expect(contract.DEFAULT_RETENTION_DAYS).toBe(90);
-    expect(contract.MAX_RETENTION_DAYS).toBe(36_500);
+    expect(DEFAULT_SCHEDULE_HOURS).toEqual([2]);
+    expect(DEFAULT_RETENTION_DAYS).toBe(90);
+    expect(MAX_RETENTION_DAYS).toBe(36_500);
   });
 
   it('snapshots instances when available or storage-optimization, clusters only when available', () => {
-    expect([...contract.SNAPSHOTTABLE_INSTANCE_STATUSES].sort()).toEqual(['available', 'storage-optimization']);
-    expect([...contract.SNAPSHOTTABLE_CLUSTER_STATUSES]).toEqual(['available']);
+    expect([...SNAPSHOTTABLE_INSTANCE_STATUSES].sort()).toEqual(['available', 'storage-optimization']);
+    expect([...SNAPSHOTTABLE_CLUSTER_STATUSES]).toEqual(['available']);
   });
 
   it('keeps the documented environment variable names', () => {
-    expect(Object.values(contract.ENV)).toEqual(expect.arrayContaining([
+    expect(Object.values(ENV)).toEqual(expect.arrayContaining([
       'AWS_DEFAULT_REGION',
       'AWS_REGION',
       'CONCURRENCY',
@@ -53,6 +68,6 @@ describe('the public contract', () => {
   });
 
   it('uses the documented exit codes', () => {
-    expect(contract.EXIT).toEqual({ OK: 0, RESOURCE_FAILED: 1, CONFIG_ERROR: 2, INTERRUPTED: 130, TERMINATED: 143 });
+    expect(EXIT).toEqual({ OK: 0, RESOURCE_FAILED: 1, CONFIG_ERROR: 2, INTERRUPTED: 130, TERMINATED: 143 });
   });
 });

@@ -6,7 +6,7 @@ export const REGION = 'eu-north-1';
 export const ACCOUNT = '123456789012';
 
 /** A real RDSClient pointed at the fake, with dummy credentials. */
-export function rdsClient(fake: FakeRds, config: RDSClientConfig = {}): RDSClient {
+function rdsClient(fake: FakeRds, config: RDSClientConfig = {}): RDSClient {
   return new RDSClient({
     region: REGION,
     endpoint: fake.url,

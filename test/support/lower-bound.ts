@@ -4,7 +4,7 @@
  * snapshot_latest changes, one delete per snapshot that must go, and the quota read when
  * anything is to be created. Used by the call-count test and the benchmark.
  */
-export const PAGE = 100;
+const PAGE = 100;
 
 export interface FleetShape {
   /** Every DB instance record, cluster members included. */
@@ -20,7 +20,7 @@ export interface RunWork {
   deletes: number;
 }
 
-export function pages(records: number): number {
+function pages(records: number): number {
   return Math.max(1, Math.ceil(records / PAGE));
 }
 

@@ -41,7 +41,7 @@ export interface RunOptions {
 export const DIST = resolvePath('dist');
 
 /** A clean environment: dummy credentials, no instance metadata, the endpoint override. */
-export function bundleEnv(endpoint: string, extra: Record<string, string> = {}): Record<string, string> {
+function bundleEnv(endpoint: string, extra: Record<string, string> = {}): Record<string, string> {
   return {
     PATH: process.env['PATH'] ?? '/usr/bin:/bin',
     HOME: tmpdir(),

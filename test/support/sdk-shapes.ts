@@ -1,10 +1,10 @@
 /** Builders of SDK response shapes for aws-sdk-client-mock, with overrides. */
 import type { DBCluster, DBClusterSnapshot, DBInstance, DBSnapshot, Tag } from '@aws-sdk/client-rds';
 
-export const ACCOUNT = '123456789012';
-export const REGION = 'eu-north-1';
+const ACCOUNT = '123456789012';
+const REGION = 'eu-north-1';
 
-export function tagList(tags: Record<string, string> = {}): Tag[] {
+function tagList(tags: Record<string, string> = {}): Tag[] {
   return Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
 }
 

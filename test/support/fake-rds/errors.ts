@@ -6,7 +6,7 @@
  * InternalFailure, ...) are the common Query errors:
  * https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/CommonErrors.html
  */
-export const ERROR_STATUS: Readonly<Record<string, number>> = {
+const ERROR_STATUS: Readonly<Record<string, number>> = {
   DBClusterNotFoundFault: 404,
   DBClusterSnapshotAlreadyExistsFault: 400,
   DBClusterSnapshotNotFoundFault: 404,

@@ -20,7 +20,7 @@ import { RdsState, type Seed } from './state';
 import { errorXml, successXml } from './xml';
 
 export type { Fault } from './faults';
-export type { Seed, SeedCluster, SeedInstance, SeedSnapshot } from './state';
+export type { Seed, SeedSnapshot } from './state';
 
 export interface FakeRdsOptions {
   seed?: Seed;
@@ -38,12 +38,12 @@ export interface FakeRdsOptions {
   requestLogLimit?: number;
 }
 
-export interface RecordedRequest {
+interface RecordedRequest {
   action: string;
   params: Record<string, string>;
 }
 
-export interface FakeInstance {
+interface FakeInstance {
   id: string;
   status: string;
   clusterId?: string;
@@ -52,7 +52,7 @@ export interface FakeInstance {
   tags: Record<string, string>;
 }
 
-export interface FakeCluster {
+interface FakeCluster {
   id: string;
   status: string;
   resourceId: string;
@@ -61,7 +61,7 @@ export interface FakeCluster {
   tags: Record<string, string>;
 }
 
-export interface FakeSnapshot {
+interface FakeSnapshot {
   id: string;
   kind: 'instance' | 'cluster';
   dbId: string;

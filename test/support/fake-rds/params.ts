@@ -120,7 +120,7 @@ export function validIdentifier(name: string, value: string, maxLength: number):
   return value.toLowerCase();
 }
 
-export const MAX_TAGS_PER_RESOURCE = 50;
+const MAX_TAGS_PER_RESOURCE = 50;
 
 /**
  * Tag limits from https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_Tagging.html :

@@ -73,7 +73,7 @@ export class SortedIds {
   }
 }
 
-export function compareIds(a: string, b: string): number {
+function compareIds(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 

@@ -7,7 +7,7 @@ import { SortedIds } from './sorted-ids';
 
 export type SnapshotKind = 'instance' | 'cluster';
 
-export interface SeedInstance {
+interface SeedInstance {
   id: string;
   /** Default `available`. */
   status?: string;
@@ -22,7 +22,7 @@ export interface SeedInstance {
   tags?: Record<string, string>;
 }
 
-export interface SeedCluster {
+interface SeedCluster {
   id: string;
   /** Default `available`. */
   status?: string;
@@ -108,7 +108,7 @@ export interface SnapshotRecord {
 const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 
 /** A stable stand-in for RDS resource ids such as `db-ABCDEFGHIJKLMNOPQRSTUVWXY2`. */
-export function deriveResourceId(prefix: 'db-' | 'cluster-', accountId: string, region: string, id: string): string {
+function deriveResourceId(prefix: 'db-' | 'cluster-', accountId: string, region: string, id: string): string {
   const digest = createHash('sha256').update(`${accountId}/${region}/${prefix}${id}`).digest();
   let out = '';
   for (let i = 0; i < 26; i++) out += BASE32[(digest[i] as number) % 32];

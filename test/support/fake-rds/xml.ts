@@ -9,7 +9,7 @@
  * TagList/Tag, DBClusterMembers/DBClusterMember, AccountQuotas/AccountQuota).
  */
 
-export const RDS_XMLNS = 'http://rds.amazonaws.com/doc/2014-10-31/';
+const RDS_XMLNS = 'http://rds.amazonaws.com/doc/2014-10-31/';
 
 const ESCAPES: Record<string, string> = {
   '&': '&amp;',
@@ -25,7 +25,7 @@ const ESCAPES: Record<string, string> = {
 };
 
 /** Escapes text content. Astral characters (emoji) are written raw as UTF-8. */
-export function escapeXml(value: string): string {
+function escapeXml(value: string): string {
   return value.replace(/[&<>"'\r\u0085\u2028]/g, (ch) => ESCAPES[ch] as string);
 }
 
