@@ -45,7 +45,7 @@ describe('README.md: IAM, Deploy and Troubleshooting', () => {
 
   it('names only CronJobs and files that exist', () => {
     for (const match of deploy.matchAll(/cronjob\/([a-z-]+)/g)) expect(JOBS).toContain(match[1]);
-    for (const match of deploy.matchAll(/`((?:irsa|scripts|docs)\/[\w./-]+|kustomization\.yaml|Dockerfile\.base)`/g)) {
+    for (const match of deploy.matchAll(/`((?:irsa|scripts|docs|deploy)\/[\w./-]+|kustomization\.yaml|Dockerfile\.base)`/g)) {
       expect(existsSync(repoPath(match[1] ?? '')), match[1]).toBe(true);
     }
   });
@@ -67,7 +67,7 @@ describe('irsa/README.md', () => {
   });
 
   it('names only files that exist', () => {
-    for (const match of irsaReadme.matchAll(/`((?:irsa|scripts|docs|src)\/[\w./-]+)`/g)) {
+    for (const match of irsaReadme.matchAll(/`((?:irsa|scripts|docs|src|deploy)\/[\w./-]+)`/g)) {
       expect(existsSync(repoPath(match[1] ?? '')), match[1]).toBe(true);
     }
   });

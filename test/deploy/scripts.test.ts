@@ -2,7 +2,7 @@
 // they would run (--dry-run prints them and touches nothing).
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { JOBS, parseYamlDocuments, readRepoFile, readYaml, repoPath } from './support/repo.js';
+import { JOBS, parseYamlDocuments, readRepoFile, readYaml, repoPath, SETTINGS_DIR } from './support/repo.js';
 
 const SCRIPTS = ['irsa/setup.sh', 'scripts/images.sh'];
 
@@ -114,12 +114,13 @@ describe('scripts/images.sh --dry-run', () => {
     expect(out.indexOf('get-login-password')).toBeLessThan(out.indexOf('docker push'));
   });
 
-  it('prints an images: block that matches the image names the kustomization rewrites', () => {
+  it('prints an images: block for deploy/settings that names every image it rewrites', () => {
     const out = runScript('scripts/images.sh', ['--dry-run'], env).stdout;
+    expect(out).toContain(SETTINGS_DIR);
     const block = out.slice(out.indexOf('\nimages:') + 1);
     const [printed] = parseYamlDocuments(block) as { images: { name: string; newName: string; newTag: string }[] }[];
-    const kustomization = readYaml('kustomization.yaml') as { images: { name: string }[] };
-    expect(printed?.images.map((i) => i.name)).toEqual(kustomization.images.map((i) => i.name));
+    const settings = readYaml(SETTINGS_DIR, 'kustomization.yaml') as { images: { name: string }[] };
+    expect(printed?.images.map((i) => i.name).sort()).toEqual(settings.images.map((i) => i.name).sort());
     for (const image of printed?.images ?? []) {
       expect(image.newName.startsWith(`${REGISTRY}/rds-snapshot/`)).toBe(true);
       expect(image.newTag).toBe('1.2.3');

@@ -292,6 +292,34 @@ export function checkCronJob(manifest: unknown, expected: CronJobExpectations): 
   return problems;
 }
 
+/**
+ * Job and CronJob fields whose presence raises the Kubernetes version a manifest needs: the
+ * first minor release where each works with the default feature gates (beta and on by
+ * default, or stable). A field not listed here has worked since before 1.25.
+ */
+export const FIELD_MINIMUM_MINOR: readonly (readonly [path: string, minor: number, stage: string])[] = [
+  ['spec.timeZone', 25, 'CronJob timeZone: beta and on by default in 1.25, stable in 1.27'],
+  ['spec.jobTemplate.spec.podFailurePolicy', 26, 'podFailurePolicy: beta and on by default in 1.26, stable in 1.31'],
+  ['spec.jobTemplate.spec.podReplacementPolicy', 29, 'podReplacementPolicy: beta and on by default in 1.29, stable in 1.34'],
+  ['spec.jobTemplate.spec.backoffLimitPerIndex', 29, 'backoffLimitPerIndex: beta and on by default in 1.29, stable in 1.33'],
+  ['spec.jobTemplate.spec.successPolicy', 31, 'successPolicy: beta and on by default in 1.31, stable in 1.33'],
+  ['spec.jobTemplate.spec.managedBy', 32, 'managedBy: beta and on by default in 1.32'],
+];
+
+/** The lowest Kubernetes minor version (1.x) that accepts every field the CronJob sets, with the reasons. */
+export function minimumKubernetesMinor(manifest: unknown): { minor: number; reasons: string[] } {
+  let minor = 25;
+  const reasons: string[] = [];
+  for (const [path, needed, stage] of FIELD_MINIMUM_MINOR) {
+    let value: unknown = manifest;
+    for (const key of path.split('.')) value = typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined;
+    if (value === undefined) continue;
+    reasons.push(stage);
+    minor = Math.max(minor, needed);
+  }
+  return { minor, reasons };
+}
+
 export interface ServiceAccountExpectations {
   name: string;
   /** 'irsa': must carry eks.amazonaws.com/role-arn; 'none': must not (Pod Identity, or before the kustomization patch). */
