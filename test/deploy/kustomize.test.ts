@@ -45,7 +45,7 @@ const baseUser = finalUser(readRepoFile('Dockerfile.base'));
 if (typeof baseUser === 'string') throw new Error(baseUser);
 const IMAGE_UID = baseUser.uid;
 
-warnIfNoKubectl('the `kubectl kustomize` render checks (the static checks of the kustomizations still run)');
+warnIfNoKubectl('the render checks (the static checks of the kustomizations still run)');
 
 function imageOf(object: K8sObject): string | undefined {
   return object.spec?.jobTemplate?.spec?.template?.spec?.containers?.[0]?.image;

@@ -80,7 +80,7 @@ export const hasKubectl = hasCommand('kubectl');
 
 /** Warns once per test file that the render checks are skipped. */
 export function warnIfNoKubectl(what: string): void {
-  if (!hasKubectl) console.warn(`kubectl is not installed: skipping ${what} (they need \`kubectl kustomize\`, which renders offline)`);
+  if (!hasKubectl) console.warn(`kubectl is not installed: skipping ${what}; they need \`kubectl kustomize\`, which renders offline`);
 }
 
 const rendered = new Map<string, unknown[]>();
