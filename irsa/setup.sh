@@ -5,18 +5,28 @@
 # policy, then binds the role to the Kubernetes service account, either with
 # IRSA (default: OIDC provider + eksctl) or with EKS Pod Identity
 # (--pod-identity). Safe to re-run: every step checks before it creates.
+# It ends by printing the block to paste into deploy/settings/kustomization.yaml:
+# the namespace, the role ARN (IRSA) and the AWS region of the jobs.
 #
 # The ServiceAccount object itself belongs to the kustomization (see
 # irsa/README.md, "Who owns the service account"); by default eksctl only makes
-# the IAM role (--role-only) and this script prints the annotation to set.
+# the IAM role (--role-only).
+#
+# With --pod-identity, an existing role is kept but its trust policy is set to
+# trust-pod-identity.json (a role the IRSA path made trusts only the OIDC
+# provider, and Pod Identity could not assume it). The script also checks the
+# two Pod Identity prerequisites it can see: the eks-pod-identity-agent add-on
+# (installed when missing; not needed on EKS Auto Mode) and
+# eks-auth:AssumeRoleForPodIdentity on the role of each managed node group.
 #
 # Usage:
 #   CLUSTER=my-cluster REGION=eu-north-1 irsa/setup.sh [options]
 #
 # Environment:
 #   CLUSTER          EKS cluster name (required)
+#   REGION           AWS region of the cluster and of the databases (required;
+#                    default: $AWS_REGION, else $AWS_DEFAULT_REGION)
 #   NAMESPACE        namespace of the CronJobs (default: rds-snapshots)
-#   REGION           AWS region of the cluster (default: $AWS_REGION, else eu-north-1)
 #   ACCOUNT          AWS account id (default: from `aws sts get-caller-identity`)
 #   POLICY_NAME      IAM policy name (default: rds-snapshot-policy)
 #   ROLE_NAME        IAM role name (default: rds-snapshot-cronjobs)
@@ -28,14 +38,21 @@
 #   --pod-identity   use EKS Pod Identity instead of IRSA
 #   --eksctl-owns-service-account
 #                    IRSA the way the original write-up did it: eksctl creates
-#                    and annotates the ServiceAccount itself. Then remove
-#                    irsa/serviceaccount.yaml and the role-arn patch from
-#                    kustomization.yaml, or the two will fight over it.
+#                    and annotates the ServiceAccount itself. Then remove irsa
+#                    from the resources of kustomization.yaml, or the two will
+#                    fight over it.
 #   --legacy-policy  attach irsa/snapshotpolicy-legacy.json (deletes expired
 #                    snapshots of any name; see irsa/README.md)
 #   --dry-run        print the commands instead of running them (PRINT_ONLY=1
 #                    does the same)
 #   -h, --help       show this help
+#
+# Exit codes:
+#   0  done (a prerequisite it could not check is reported, not fatal)
+#   1  done, but a Pod Identity prerequisite is clearly broken (the add-on has
+#      failed, or a node role is denied eks-auth:AssumeRoleForPodIdentity):
+#      pods get no credentials until it is fixed; the message says how
+#   2  bad settings; nothing was changed
 set -euo pipefail
 
 SERVICE_ACCOUNT=cronjob-rds-snapshot
@@ -73,7 +90,9 @@ done
 
 CLUSTER=${CLUSTER:-}
 NAMESPACE=${NAMESPACE:-rds-snapshots}
-REGION=${REGION:-${AWS_REGION:-eu-north-1}}
+# No built-in default: a region guessed here would be pasted into the jobs'
+# settings, and jobs pointed at the wrong region find no databases.
+REGION=${REGION:-${AWS_REGION:-${AWS_DEFAULT_REGION:-}}}
 ACCOUNT=${ACCOUNT:-}
 POLICY_NAME=${POLICY_NAME:-rds-snapshot-policy}
 ROLE_NAME=${ROLE_NAME:-rds-snapshot-cronjobs}
@@ -82,6 +101,10 @@ SNAPSHOT_PREFIX=${SNAPSHOT_PREFIX:-cronsnap}
 [[ -n "$CLUSTER" ]] || die "CLUSTER is not set: CLUSTER=my-cluster $0"
 [[ "$CLUSTER" =~ ^[0-9A-Za-z][A-Za-z0-9_-]*$ ]] ||
   die "CLUSTER must be an EKS cluster name (letters, digits, - and _), got '$CLUSTER'"
+[[ -n "$REGION" ]] ||
+  die "REGION is not set (nor AWS_REGION, AWS_DEFAULT_REGION): REGION=eu-north-1 $0, the region of the cluster and the databases"
+[[ "$REGION" =~ ^[a-z]{2}(-[a-z]+)+-[0-9]{1,2}$ ]] ||
+  die "REGION must be an AWS region such as eu-north-1, got '$REGION'"
 [[ "$NAMESPACE" =~ ^[a-z0-9]([-a-z0-9]*[a-z0-9])?$ ]] ||
   die "NAMESPACE must be a Kubernetes namespace name, got '$NAMESPACE'"
 [[ "$SNAPSHOT_PREFIX" =~ ^[a-z][a-z0-9]*(-[a-z0-9]+)*$ ]] ||
@@ -123,6 +146,24 @@ exists() {
   "$@" >/dev/null 2>&1
 }
 
+# Like exists, but prints what the look-up found (on stdout, for $(...)).
+lookup() {
+  if [[ "$DRY_RUN" == true ]]; then
+    printf '+' >&2
+    printf ' %q' "$@" >&2
+    printf '   # dry run: assumed missing\n' >&2
+    return 1
+  fi
+  "$@" 2>/dev/null
+}
+
+# Prerequisites that are clearly broken: reported at the end, exit code 1.
+PROBLEMS=()
+problem() {
+  PROBLEMS+=("$*")
+  printf '# PROBLEM: %s\n' "$*"
+}
+
 if [[ "$DRY_RUN" == false ]]; then
   for tool in aws $([[ "$MODE" == irsa ]] && echo eksctl); do
     command -v "$tool" >/dev/null 2>&1 || die "'$tool' is not installed"
@@ -139,6 +180,40 @@ WORK_DIR=$(mktemp -d)
 trap 'rm -rf "$WORK_DIR"' EXIT
 
 cd "$SCRIPT_DIR"
+
+# The block to paste into deploy/settings/kustomization.yaml: the namespace and
+# its patches: (2) the IRSA role ARN, only when $1 is "with-role-arn", and
+# (3) the AWS region. Same shape as the shipped file (test/deploy checks it).
+print_settings_block() {
+  printf 'namespace: %s\n' "$NAMESPACE"
+  printf 'patches:\n'
+  if [[ "$1" == with-role-arn ]]; then
+    cat <<EOF
+  # (2) IRSA: the IAM role the service account assumes.
+  - target:
+      kind: ServiceAccount
+      name: ${SERVICE_ACCOUNT}
+    patch: |-
+      apiVersion: v1
+      kind: ServiceAccount
+      metadata:
+        name: ${SERVICE_ACCOUNT}
+        annotations:
+          eks.amazonaws.com/role-arn: ${ROLE_ARN}
+EOF
+  fi
+  cat <<EOF
+  # (3) AWS region of your databases, for every job: the one place it is set.
+  - target:
+      kind: CronJob
+    patch: |-
+      - op: add
+        path: /spec/jobTemplate/spec/template/spec/containers/0/env/0
+        value:
+          name: AWS_REGION
+          value: ${REGION}
+EOF
+}
 
 # The policy names the tool's snapshot prefix in its ARNs: keep it in step
 # with the jobs' SNAPSHOT_PREFIX.
@@ -191,56 +266,131 @@ if [[ "$MODE" == irsa ]]; then
       --attach-policy-arn="$POLICY_ARN" --override-existing-serviceaccounts --approve
     cat <<EOF
 #
-# eksctl now owns the ServiceAccount ${NAMESPACE}/${SERVICE_ACCOUNT}. Before
-# 'kubectl apply -k .', delete from kustomization.yaml both the resource
-# irsa/serviceaccount.yaml and the role-arn patch, so apply does not overwrite it.
+# eksctl now owns the ServiceAccount ${NAMESPACE}/${SERVICE_ACCOUNT} (role ${ROLE_ARN}).
+# Before 'kubectl apply -k .', delete from kustomization.yaml the resource irsa
+# (so apply does not overwrite the ServiceAccount), and paste this over the
+# namespace: line and the patches: block of deploy/settings/kustomization.yaml:
 EOF
+    print_settings_block without-role-arn
   else
     run eksctl create iamserviceaccount --cluster="$CLUSTER" --region="$REGION" \
       --namespace="$NAMESPACE" --name="$SERVICE_ACCOUNT" --role-name="$ROLE_NAME" \
       --attach-policy-arn="$POLICY_ARN" --role-only --approve
     cat <<EOF
 #
-# Done. The kustomization owns the ServiceAccount: in kustomization.yaml set
-#   eks.amazonaws.com/role-arn: ${ROLE_ARN}
-# and the namespace to ${NAMESPACE}, then: kubectl apply -k .
+# Done. Role: ${ROLE_ARN}
+# The kustomization owns the ServiceAccount. Paste this over the namespace: line
+# and the patches: block of deploy/settings/kustomization.yaml, then: kubectl apply -k .
 EOF
+    print_settings_block with-role-arn
   fi
+  exit 0
+fi
+
+echo "# 3. EKS Pod Identity agent (runs on every node; hands the pods their credentials)"
+AUTO_MODE=$(query None aws eks describe-cluster --name "$CLUSTER" --region "$REGION" \
+  --query cluster.computeConfig.enabled --output text) || AUTO_MODE=None
+if [[ "$AUTO_MODE" == True ]]; then
+  echo "# EKS Auto Mode: the agent is built into its nodes, no add-on needed"
+elif ADDON_STATUS=$(lookup aws eks describe-addon --cluster-name "$CLUSTER" --region "$REGION" \
+  --addon-name eks-pod-identity-agent --query addon.status --output text); then
+  case "$ADDON_STATUS" in
+    ACTIVE) echo "# add-on eks-pod-identity-agent is ACTIVE" ;;
+    CREATING | UPDATING) echo "# add-on eks-pod-identity-agent is ${ADDON_STATUS}: pods get credentials once it is ACTIVE" ;;
+    *) problem "add-on eks-pod-identity-agent is ${ADDON_STATUS}, so pods get no Pod Identity credentials; see why with: aws eks describe-addon --cluster-name ${CLUSTER} --region ${REGION} --addon-name eks-pod-identity-agent --query addon.health" ;;
+  esac
 else
-  echo "# 3. EKS Pod Identity agent"
-  if exists aws eks describe-addon --cluster-name "$CLUSTER" --region "$REGION" \
-    --addon-name eks-pod-identity-agent; then
-    echo "# add-on eks-pod-identity-agent is installed"
-  else
-    run aws eks create-addon --cluster-name "$CLUSTER" --region "$REGION" \
-      --addon-name eks-pod-identity-agent
-  fi
+  run aws eks create-addon --cluster-name "$CLUSTER" --region "$REGION" \
+    --addon-name eks-pod-identity-agent
+fi
 
-  echo "# 4. IAM role ${ROLE_NAME}, trusted by pods.eks.amazonaws.com for ${CLUSTER}/${NAMESPACE}/${SERVICE_ACCOUNT}"
-  sed -e "s/\"CLUSTER\"/\"${CLUSTER}\"/" -e "s/\"NAMESPACE\"/\"${NAMESPACE}\"/" \
-    trust-pod-identity.json >"$WORK_DIR/trust-pod-identity.json"
-  if exists aws iam get-role --role-name "$ROLE_NAME"; then
-    echo "# role exists: $ROLE_ARN"
-  else
-    run aws iam create-role --role-name "$ROLE_NAME" \
-      --assume-role-policy-document "file://$WORK_DIR/trust-pod-identity.json"
-  fi
-  run aws iam attach-role-policy --role-name "$ROLE_NAME" --policy-arn "$POLICY_ARN"
+echo "# 4. Node roles: the agent calls eks-auth:AssumeRoleForPodIdentity with the node's role"
+NODE_ROLES=()
+add_node_role() {
+  local role=$1 known
+  [[ -n "$role" && "$role" != None ]] || return 0
+  for known in ${NODE_ROLES[@]+"${NODE_ROLES[@]}"}; do [[ "$known" == "$role" ]] && return 0; done
+  NODE_ROLES+=("$role")
+}
+if [[ "$AUTO_MODE" == True ]]; then
+  add_node_role "$(query "arn:aws:iam::${ACCOUNT}:role/AUTO_MODE_NODE_ROLE" aws eks describe-cluster \
+    --name "$CLUSTER" --region "$REGION" --query cluster.computeConfig.nodeRoleArn --output text || true)"
+fi
+NODEGROUPS=$(query NODEGROUP aws eks list-nodegroups --cluster-name "$CLUSTER" --region "$REGION" \
+  --query nodegroups --output text) || NODEGROUPS=""
+for nodegroup in $NODEGROUPS; do
+  [[ "$nodegroup" == None ]] && continue
+  add_node_role "$(query "arn:aws:iam::${ACCOUNT}:role/NODE_ROLE" aws eks describe-nodegroup \
+    --cluster-name "$CLUSTER" --region "$REGION" --nodegroup-name "$nodegroup" \
+    --query nodegroup.nodeRole --output text || true)"
+done
+if ((${#NODE_ROLES[@]} == 0)); then
+  echo "# no managed node group found (self-managed nodes, Karpenter?): make sure your nodes' role allows"
+  echo "# eks-auth:AssumeRoleForPodIdentity (the AWS managed AmazonEKSWorkerNodePolicy does)"
+fi
+for role in ${NODE_ROLES[@]+"${NODE_ROLES[@]}"}; do
+  DECISION=$(query "(dry run: not checked)" aws iam simulate-principal-policy --policy-source-arn "$role" \
+    --action-names eks-auth:AssumeRoleForPodIdentity \
+    --query 'EvaluationResults[0].EvalDecision' --output text) || DECISION=""
+  case "$DECISION" in
+    allowed) echo "# node role ${role} may call eks-auth:AssumeRoleForPodIdentity" ;;
+    implicitDeny | explicitDeny)
+      problem "node role ${role} may not call eks-auth:AssumeRoleForPodIdentity (${DECISION}), so pods on its nodes get no credentials; for example: aws iam attach-role-policy --role-name ${role##*/} --policy-arn arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy" ;;
+    "(dry run: not checked)") echo "# node role ${role}: (dry run: not checked)" ;;
+    *)
+      echo "# could not check node role ${role} (iam simulate-principal-policy needs iam:SimulatePrincipalPolicy):"
+      echo "# make sure it allows eks-auth:AssumeRoleForPodIdentity (AmazonEKSWorkerNodePolicy does)" ;;
+  esac
+done
 
-  echo "# 5. Pod Identity association"
-  ASSOCIATION=$(query None aws eks list-pod-identity-associations --cluster-name "$CLUSTER" \
-    --region "$REGION" --namespace "$NAMESPACE" --service-account "$SERVICE_ACCOUNT" \
-    --query 'associations[0].associationId' --output text)
-  if [[ -n "$ASSOCIATION" && "$ASSOCIATION" != None ]]; then
-    echo "# association exists: $ASSOCIATION"
+echo "# 5. IAM role ${ROLE_NAME}, trusted by pods.eks.amazonaws.com for ${CLUSTER}/${NAMESPACE}/${SERVICE_ACCOUNT}"
+sed -e "s/\"CLUSTER\"/\"${CLUSTER}\"/" -e "s/\"NAMESPACE\"/\"${NAMESPACE}\"/" \
+  trust-pod-identity.json >"$WORK_DIR/trust-pod-identity.json"
+if exists aws iam get-role --role-name "$ROLE_NAME"; then
+  # Make the trust policy what the file says, whoever made the role: a role from
+  # the IRSA path trusts only the OIDC provider, and Pod Identity's AssumeRole
+  # would fail with AccessDenied.
+  TRUSTED_OIDC=$(query "" aws iam get-role --role-name "$ROLE_NAME" \
+    --query 'Role.AssumeRolePolicyDocument.Statement[].Principal.Federated' --output text) || TRUSTED_OIDC=""
+  if [[ "$TRUSTED_OIDC" == *oidc-provider* ]]; then
+    echo "# role exists and trusts an OIDC provider (IRSA): ${TRUSTED_OIDC}"
+    echo "# its trust policy is replaced by the Pod Identity one; IRSA can no longer assume it. If eksctl"
+    echo "# made it, the CloudFormation stack eksctl-${CLUSTER}-addon-iamserviceaccount-${NAMESPACE}-${SERVICE_ACCOUNT}"
+    echo "# still owns the role: do not delete that stack while Pod Identity uses the role"
   else
-    run aws eks create-pod-identity-association --cluster-name "$CLUSTER" --region "$REGION" \
-      --namespace "$NAMESPACE" --service-account "$SERVICE_ACCOUNT" --role-arn "$ROLE_ARN"
+    echo "# role exists: ${ROLE_ARN}; its trust policy is set to the Pod Identity one"
   fi
-  cat <<EOF
+  run aws iam update-assume-role-policy --role-name "$ROLE_NAME" \
+    --policy-document "file://$WORK_DIR/trust-pod-identity.json"
+else
+  run aws iam create-role --role-name "$ROLE_NAME" \
+    --assume-role-policy-document "file://$WORK_DIR/trust-pod-identity.json"
+fi
+run aws iam attach-role-policy --role-name "$ROLE_NAME" --policy-arn "$POLICY_ARN"
+
+echo "# 6. Pod Identity association"
+ASSOCIATION=$(query None aws eks list-pod-identity-associations --cluster-name "$CLUSTER" \
+  --region "$REGION" --namespace "$NAMESPACE" --service-account "$SERVICE_ACCOUNT" \
+  --query 'associations[0].associationId' --output text)
+if [[ -n "$ASSOCIATION" && "$ASSOCIATION" != None ]]; then
+  echo "# association exists: $ASSOCIATION"
+else
+  run aws eks create-pod-identity-association --cluster-name "$CLUSTER" --region "$REGION" \
+    --namespace "$NAMESPACE" --service-account "$SERVICE_ACCOUNT" --role-arn "$ROLE_ARN"
+fi
+cat <<EOF
 #
-# Done. With Pod Identity the ServiceAccount needs no annotation: delete the
-# role-arn patch from kustomization.yaml (a leftover annotation makes the SDK
-# try IRSA first and fail), then: kubectl apply -k .
+# Done. Role: ${ROLE_ARN}, associated with ${NAMESPACE}/${SERVICE_ACCOUNT}.
+# Paste this over the namespace: line and the patches: block of
+# deploy/settings/kustomization.yaml, then: kubectl apply -k .
+# It leaves out the IRSA role-arn patch: with an association, EKS injects only
+# the Pod Identity credentials, so a leftover annotation does no harm; deleting
+# it is tidy, not required.
 EOF
+print_settings_block without-role-arn
+
+if ((${#PROBLEMS[@]})); then
+  printf 'setup.sh: %s\n' "${PROBLEMS[@]}" >&2
+  printf 'setup.sh: the role and the association are in place, but pods get no credentials until the above is fixed\n' >&2
+  exit 1
 fi

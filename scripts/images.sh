@@ -172,7 +172,7 @@ fi
 
 cat <<EOF
 #
-# Images for kustomization.yaml (the "images:" block):
+# Paste over the "images:" block of deploy/settings/kustomization.yaml:
 images:
 EOF
 for job in "${JOBS[@]}"; do

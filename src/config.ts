@@ -123,7 +123,7 @@ export function readCommonConfig(r: EnvReader, options: { job: string; regionDef
   const regionVar = r.text(ENV.REGION) !== undefined ? ENV.REGION : ENV.DEFAULT_REGION_FALLBACK;
   let region = r.text(regionVar) ?? options.regionDefault;
   if (region === undefined) {
-    r.problem(`${ENV.REGION} is required: the region whose databases ${options.job} works on (set it once in kustomization.yaml)`);
+    r.problem(`${ENV.REGION} is required: the region whose databases ${options.job} works on (set it once in deploy/settings/kustomization.yaml)`);
     region = '';
   } else if (!REGION.test(region)) {
     r.problem(`${regionVar} must be an AWS region such as eu-north-1, got ${JSON.stringify(region)}`);

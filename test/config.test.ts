@@ -166,7 +166,7 @@ describe('loadConfig', () => {
   describe('AWS_REGION', () => {
     it.each(['take-snapshots', 'delete-snapshots'] as const)('is required by %s: set nowhere, it is a configuration error', (job) => {
       expect(problemsOf({ [ENV.RDS_INSTANCE_ID]: 'orders' }, job)).toEqual([
-        `AWS_REGION is required: the region whose databases ${job} works on (set it once in kustomization.yaml)`,
+        `AWS_REGION is required: the region whose databases ${job} works on (set it once in deploy/settings/kustomization.yaml)`,
       ]);
     });
 

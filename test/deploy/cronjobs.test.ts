@@ -1,12 +1,14 @@
-// The three cronjob.yaml manifests and irsa/serviceaccount.yaml: real Kubernetes
-// schema (offline), no unknown fields, server-side rules, our backup-job
-// conventions; then negative tests proving each rule can fail.
+// The CronJobs as deployed (rendered by `kubectl kustomize`, offline): real Kubernetes schema,
+// no unknown fields, server-side rules, our backup-job conventions; then negative tests proving
+// each rule can fail. Without kubectl those skip, and the parts each file owns are checked on
+// their own: a job's cronjob.yaml, the shared defaults, irsa/serviceaccount.yaml.
 import type { ICronJob } from 'kubernetes-models/batch/v1/CronJob';
 import type { IContainer } from 'kubernetes-models/v1/Container';
 import type { IPodSpec } from 'kubernetes-models/v1/PodSpec';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/jobs/registry.js';
 import { finalUser } from './support/dockerfile-checks.js';
+import { isJsonPatch, ownPartProblems, patchBody, readKustomization, settingsRegion, sharedParts, yamlFiles } from './support/layout.js';
 import {
   checkCronJob,
   checkSchedule,
@@ -15,11 +17,24 @@ import {
   type CronJobExpectations,
 } from './support/manifest-checks.js';
 import { modelTypeProblems, type TypedDocument } from './support/model-typecheck.js';
-import { clone, JOBS, readRepoFile, readYaml, SERVICE_ACCOUNT, type JobName } from './support/repo.js';
+import {
+  clone,
+  hasKubectl,
+  JOB_DEFAULTS_DIR,
+  JOBS,
+  readRepoFile,
+  readYaml,
+  renderKustomization,
+  SERVICE_ACCOUNT,
+  warnIfNoKubectl,
+  type JobName,
+} from './support/repo.js';
 
 const baseUser = finalUser(readRepoFile('Dockerfile.base'));
 if (typeof baseUser === 'string') throw new Error(`Dockerfile.base: ${baseUser}`);
 const IMAGE_UID = baseUser.uid;
+
+warnIfNoKubectl('the checks of the rendered CronJobs');
 
 function expectationsFor(job: JobName): CronJobExpectations {
   return {
@@ -30,8 +45,16 @@ function expectationsFor(job: JobName): CronJobExpectations {
   };
 }
 
-function readCronJob(job: JobName): ICronJob {
+/** The job's own part: <job>/cronjob.yaml as written. */
+function ownCronJob(job: JobName): ICronJob {
   return readYaml(job, 'cronjob.yaml') as ICronJob;
+}
+
+/** The job's CronJob as `kubectl apply -k .` deploys it (read-only: clone() before mutating). */
+function deployedCronJob(job: JobName): ICronJob {
+  const found = (renderKustomization('.') as ICronJob[]).find((o) => o.kind === 'CronJob' && o.metadata?.name === job);
+  if (found === undefined) throw new Error(`kubectl kustomize . renders no CronJob ${job}`);
+  return found;
 }
 
 function podSpecOf(cronJob: ICronJob): IPodSpec {
@@ -50,25 +73,72 @@ function envOf(cronJob: ICronJob): Record<string, string | undefined> {
   return Object.fromEntries((containerOf(cronJob).env ?? []).map((e) => [e.name, e.value]));
 }
 
-describe.each(JOBS)('%s/cronjob.yaml', (job) => {
-  it('passes the Kubernetes OpenAPI schema, the server-side rules and our conventions', () => {
-    expect(checkCronJob(readCronJob(job), expectationsFor(job))).toEqual([]);
+describe.each(JOBS)('%s as deployed (kubectl kustomize)', (job) => {
+  it.skipIf(!hasKubectl)('passes the Kubernetes OpenAPI schema, the server-side rules and our conventions', () => {
+    expect(checkCronJob(deployedCronJob(job), expectationsFor(job))).toEqual([]);
   });
 
-  it('runs as the numeric user of the image', () => {
-    const cronJob = readCronJob(job);
+  it.skipIf(!hasKubectl)('runs as the numeric user of the image', () => {
+    const cronJob = deployedCronJob(job);
     expect(podSpecOf(cronJob).securityContext?.runAsUser).toBe(IMAGE_UID);
     expect(containerOf(cronJob).securityContext?.runAsUser).toBe(IMAGE_UID);
   });
 
-  it('names its own image, which the kustomization rewrites', () => {
-    expect(containerOf(readCronJob(job)).image).toMatch(new RegExp(`^rds-snapshot/${job}:[\\w.-]+$`));
+  it.skipIf(!hasKubectl)('keeps every value its own cronjob.yaml sets (no shared setting overwrites one)', () => {
+    const own = ownCronJob(job);
+    const deployed = deployedCronJob(job);
+    expect(deployed.spec?.schedule).toBe(own.spec?.schedule);
+    expect(deployed.spec?.suspend).toBe(own.spec?.suspend);
+    expect(deployed.metadata?.labels).toEqual(expect.objectContaining(own.metadata?.labels ?? {}));
+    expect(deployed.spec?.jobTemplate.spec?.activeDeadlineSeconds).toBe(own.spec?.jobTemplate.spec?.activeDeadlineSeconds);
+    expect(deployed.spec?.jobTemplate.spec?.template.metadata).toEqual(own.spec?.jobTemplate.spec?.template.metadata);
+    expect(containerOf(deployed).name).toBe(containerOf(own).name);
+    expect(containerOf(deployed).env).toEqual(expect.arrayContaining(containerOf(own).env ?? []));
+  });
+});
+
+describe.each(JOBS)('%s/cronjob.yaml, the part that is its own', (job) => {
+  it('names the CronJob and its container after the folder, and its own image, which deploy/settings rewrites', () => {
+    const own = ownCronJob(job);
+    expect(own.apiVersion).toBe('batch/v1');
+    expect(own.kind).toBe('CronJob');
+    expect(own.metadata?.name).toBe(job);
+    expect(podSpecOf(own).containers).toHaveLength(1);
+    expect(containerOf(own).name).toBe(job);
+    expect(containerOf(own).image).toMatch(new RegExp(`^rds-snapshot/${job}:[\\w.-]+$`));
+  });
+
+  it('sets nothing the shared components set for every job (it would be overwritten)', () => {
+    expect(ownPartProblems(ownCronJob(job))).toEqual([]);
+  });
+
+  it('sets its own hard cap (activeDeadlineSeconds), within the time between its runs', () => {
+    const own = ownCronJob(job);
+    const cap = own.spec?.jobTemplate.spec?.activeDeadlineSeconds;
+    expect(cap).toBeGreaterThan(0);
+    expect(cap).toBeLessThanOrEqual(shortestIntervalSeconds(own.spec?.schedule ?? ''));
+  });
+});
+
+describe('a job file that sets a shared setting', () => {
+  it.each([
+    ['timeZone', (m: ICronJob) => Object.assign(m.spec ?? {}, { timeZone: 'Europe/Stockholm' }), 'spec.timeZone'],
+    ['backoffLimit', (m: ICronJob) => Object.assign(m.spec?.jobTemplate.spec ?? {}, { backoffLimit: 1 }), 'backoffLimit'],
+    ['a securityContext', (m: ICronJob) => Object.assign(containerOf(m), { securityContext: { runAsUser: 0 } }), 'securityContext'],
+    ['resources', (m: ICronJob) => Object.assign(containerOf(m), { resources: { limits: { memory: '1Gi' } } }), 'resources'],
+    ['AWS_REGION', (m: ICronJob) => containerOf(m).env?.push({ name: 'AWS_REGION', value: 'us-east-1' }), 'env AWS_REGION'],
+    ['NODE_OPTIONS', (m: ICronJob) => containerOf(m).env?.push({ name: 'NODE_OPTIONS', value: '--max-old-space-size=64' }), 'env NODE_OPTIONS'],
+    ['no env list', (m: ICronJob) => Reflect.deleteProperty(containerOf(m), 'env'), 'must list env'],
+  ])('is rejected when it sets %s', (_what, mutate, expected) => {
+    const manifest = clone(ownCronJob('take-snapshots'));
+    mutate(manifest);
+    expect(ownPartProblems(manifest).join('\n')).toContain(expected);
   });
 });
 
 describe('schedules', () => {
   it('takes snapshots every hour, a few minutes past the hour', () => {
-    const schedule = readCronJob('take-snapshots').spec?.schedule ?? '';
+    const schedule = ownCronJob('take-snapshots').spec?.schedule ?? '';
     expect(checkSchedule(schedule)).toEqual([]);
     expect(shortestIntervalSeconds(schedule)).toBe(3600);
     const minute = Number(schedule.split(' ')[0]);
@@ -77,13 +147,13 @@ describe('schedules', () => {
   });
 
   it('deletes expired snapshots once a day', () => {
-    const schedule = readCronJob('delete-snapshots').spec?.schedule ?? '';
+    const schedule = ownCronJob('delete-snapshots').spec?.schedule ?? '';
     expect(checkSchedule(schedule)).toEqual([]);
     expect(shortestIntervalSeconds(schedule)).toBe(86_400);
   });
 
-  it('gives the single-database example a valid schedule', () => {
-    expect(checkSchedule(readCronJob('cronjob-snapshot').spec?.schedule)).toEqual([]);
+  it('gives every job a valid schedule', () => {
+    for (const job of JOBS) expect(checkSchedule(ownCronJob(job).spec?.schedule), job).toEqual([]);
   });
 
   it.each([
@@ -102,52 +172,95 @@ describe('schedules', () => {
   });
 });
 
-describe('settings shared by the three jobs', () => {
-  it('use the same region and snapshot prefix everywhere', () => {
-    const envs = JOBS.map((job) => envOf(readCronJob(job)));
-    expect(new Set(envs.map((e) => e.AWS_REGION)).size).toBe(1);
+/** The JSON patch deploy/job-defaults applies to the job's container. */
+function containerDefaults(): { env: Record<string, string>; memoryLimit: string | undefined } {
+  const env: Record<string, string> = {};
+  let memoryLimit: string | undefined;
+  for (const patch of readKustomization(JOB_DEFAULTS_DIR).patches ?? []) {
+    const body = patchBody(JOB_DEFAULTS_DIR, patch);
+    if (!isJsonPatch(body)) continue;
+    for (const operation of body) {
+      const value = operation.value as { name?: string; value?: string; limits?: { memory?: string } } | undefined;
+      if (operation.path.endsWith('/resources')) memoryLimit = value?.limits?.memory;
+      if (/\/env\/\d+$/.test(operation.path) && value?.name !== undefined) env[value.name] = value.value ?? '';
+    }
+  }
+  return { env, memoryLimit };
+}
+
+describe('settings every job shares', () => {
+  it('set the AWS region in exactly one place, deploy/settings', () => {
+    const places = yamlFiles().flatMap((file) =>
+      [...readRepoFile(file).matchAll(/name:\s*AWS_REGION\b/g)].map(() => file),
+    );
+    expect(places).toEqual(['deploy/settings/kustomization.yaml']);
+    expect(settingsRegion()).toMatch(/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/);
+  });
+
+  it.skipIf(!hasKubectl)('give every deployed job that region, the same snapshot prefix and no fallback to the node role', () => {
+    const envs = JOBS.map((job) => envOf(deployedCronJob(job)));
+    for (const env of envs) {
+      expect(env.AWS_REGION).toBe(settingsRegion());
+      expect(env.AWS_EC2_METADATA_DISABLED).toBe('true');
+    }
     expect(new Set(envs.map((e) => e.SNAPSHOT_PREFIX)).size).toBe(1);
-    for (const env of envs) expect(env.AWS_EC2_METADATA_DISABLED).toBe('true');
+  });
+
+  it('cap the V8 heap at no more than 75% of the container memory limit', () => {
+    const { env, memoryLimit } = containerDefaults();
+    const heapMb = Number(/--max-old-space-size=(\d+)/.exec(env.NODE_OPTIONS ?? '')?.[1]);
+    const limitMi = Number(/^(\d+)Mi$/.exec(memoryLimit ?? '')?.[1]);
+    expect(heapMb).toBeGreaterThan(0);
+    expect(limitMi).toBeGreaterThan(0);
+    expect(heapMb).toBeLessThanOrEqual(limitMi * 0.75);
+    expect(env.AWS_EC2_METADATA_DISABLED).toBe('true');
+  });
+
+  it('list the shared env entries once, each under its own name', () => {
+    const { envNames } = sharedParts();
+    expect(new Set(envNames).size).toBe(envNames.length);
+    expect(envNames).toEqual(expect.arrayContaining(['AWS_REGION', 'AWS_EC2_METADATA_DISABLED', 'NODE_OPTIONS']));
   });
 
   it('ship the single-database example suspended until RDS_INSTANCE_ID is set', () => {
-    const example = readCronJob('cronjob-snapshot');
+    const example = ownCronJob('cronjob-snapshot');
     expect(envOf(example).RDS_INSTANCE_ID).toBeTruthy();
-    expect(envOf(example).AWS_REGION).toBeTruthy();
     expect(example.spec?.suspend).toBe(true);
   });
 });
 
-describe('the env each manifest sets', () => {
-  it.each(JOBS)('is accepted by loadConfig() for %s (a bad value would exit 2 on every run)', (job) => {
-    const env = envOf(readCronJob(job));
-    expect(() => loadConfig(env, job)).not.toThrow();
-    const config = loadConfig(env, job);
+describe('the env each deployed job gets', () => {
+  it.skipIf(!hasKubectl).each(JOBS)('is accepted by loadConfig() for %s (a bad value would exit 2 on every run)', (job) => {
+    const env = envOf(deployedCronJob(job));
+    const jobName = job as Parameters<typeof loadConfig>[1];
+    expect(() => loadConfig(env, jobName)).not.toThrow();
+    const config = loadConfig(env, jobName);
     expect(config.isDryRun).toBe(false);
-    if (job === 'cronjob-snapshot') expect(loadConfig(env, job).target.id).toBe(env.RDS_INSTANCE_ID);
+    expect(config.region).toBe(settingsRegion());
+    if (jobName === 'cronjob-snapshot') expect(loadConfig(env, jobName).target.id).toBe(env.RDS_INSTANCE_ID);
   });
 
-  it('is rejected by loadConfig() when a value is malformed, so the check above can fail', () => {
-    const env = { ...envOf(readCronJob('take-snapshots')), DEFAULT_SNAPSHOT_SCHEDULE: '2' };
+  it.skipIf(!hasKubectl)('is rejected by loadConfig() when a value is malformed, so the check above can fail', () => {
+    const env = { ...envOf(deployedCronJob('take-snapshots')), DEFAULT_SNAPSHOT_SCHEDULE: '2' };
     expect(() => loadConfig(env, 'take-snapshots')).toThrow(/DEFAULT_SNAPSHOT_SCHEDULE/);
   });
 });
 
 describe('irsa/serviceaccount.yaml', () => {
   it('is a valid ServiceAccount named cronjob-rds-snapshot with no token automount', () => {
-    // The role-arn annotation is added by the kustomization (checked in kustomize.test.ts).
+    // The role-arn annotation is added by deploy/settings (checked in kustomize.test.ts).
     expect(checkServiceAccount(readYaml('irsa', 'serviceaccount.yaml'), { name: SERVICE_ACCOUNT, roleArn: 'none' })).toEqual([]);
   });
 });
 
 describe('no unknown or mistyped fields (TypeScript excess-property check against kubernetes-models)', () => {
-  it('accepts every manifest as written', () => {
+  it('accepts every job file and irsa/serviceaccount.yaml as written', () => {
     const documents: TypedDocument[] = [
       ...JOBS.map((job) => ({
         label: `${job}/cronjob.yaml`,
         importPath: 'kubernetes-models/batch/v1/CronJob',
         typeName: 'ICronJob',
-        value: readCronJob(job),
+        value: ownCronJob(job),
       })),
       {
         label: 'irsa/serviceaccount.yaml',
@@ -159,7 +272,18 @@ describe('no unknown or mistyped fields (TypeScript excess-property check agains
     expect(modelTypeProblems(documents)).toEqual([]);
   });
 
-  it('rejects misspelt fields and values outside an enum', () => {
+  it.skipIf(!hasKubectl)('accepts every deployed object, shared parts included', () => {
+    const documents: TypedDocument[] = (renderKustomization('.') as { kind?: string; metadata?: { name?: string } }[]).map((object) => ({
+      label: `${object.kind}/${object.metadata?.name}`,
+      importPath: object.kind === 'CronJob' ? 'kubernetes-models/batch/v1/CronJob' : 'kubernetes-models/v1/ServiceAccount',
+      typeName: object.kind === 'CronJob' ? 'ICronJob' : 'IServiceAccount',
+      value: object,
+    }));
+    expect(documents.map((d) => d.typeName)).toContain('ICronJob');
+    expect(modelTypeProblems(documents)).toEqual([]);
+  });
+
+  it.skipIf(!hasKubectl)('rejects misspelt fields and values outside an enum', () => {
     const broken: [string, (m: ICronJob) => void][] = [
       ['imagePullSecret', (m) => Object.assign(podSpecOf(m), { imagePullSecret: [{ name: 'ecr' }] })],
       ['runAsUsr', (m) => Object.assign(containerOf(m).securityContext ?? {}, { runAsUsr: 10001 })],
@@ -168,7 +292,7 @@ describe('no unknown or mistyped fields (TypeScript excess-property check agains
       ['Fail', (m) => Object.assign(m.spec?.jobTemplate.spec?.podFailurePolicy?.rules[0] ?? {}, { action: 'Fail' })],
     ];
     const documents = broken.map(([label, mutate]) => {
-      const manifest = clone(readCronJob('take-snapshots'));
+      const manifest = clone(deployedCronJob('take-snapshots'));
       mutate(manifest);
       return { label, importPath: 'kubernetes-models/batch/v1/CronJob', typeName: 'ICronJob', value: manifest };
     });
@@ -233,6 +357,7 @@ const MUTATIONS: Mutation[] = [
   ['lets the V8 heap grow past the memory limit', (m) => (envVar(m, 'NODE_OPTIONS')!.value = '--max-old-space-size=512'), 'leaves too little of the 256Mi memory limit'],
   ['does not cap the V8 heap', (m) => (containerOf(m).env = (containerOf(m).env ?? []).filter((e) => e.name !== 'NODE_OPTIONS')), 'env NODE_OPTIONS must be set'],
   ['does not set AWS_EC2_METADATA_DISABLED', (m) => (containerOf(m).env = (containerOf(m).env ?? []).filter((e) => e.name !== 'AWS_EC2_METADATA_DISABLED')), 'env AWS_EC2_METADATA_DISABLED must be set'],
+  ['does not set AWS_REGION', (m) => (containerOf(m).env = (containerOf(m).env ?? []).filter((e) => e.name !== 'AWS_REGION')), 'env AWS_REGION must be set'],
   ['sets an env value as a YAML boolean', (m) => Object.assign(envVar(m, 'DRY_RUN')!, { value: true }), 'schema:'],
   ['misspells an env variable', (m) => (envVar(m, 'DRY_RUN')!.name = 'DRY-RUN'), 'env DRY-RUN is not a variable the jobs read'],
   ['sets an hour outside 00-23 as default schedule', (m) => (envVar(m, 'DEFAULT_SNAPSHOT_SCHEDULE')!.value = '2'), 'DEFAULT_SNAPSHOT_SCHEDULE must match'],
@@ -244,18 +369,16 @@ const MUTATIONS: Mutation[] = [
   ['adds a second container', (m) => podSpecOf(m).containers.push({ ...containerOf(m), name: 'sidecar' }), 'exactly one container'],
 ];
 
-describe('the checker rejects a broken take-snapshots manifest', () => {
-  const original = readCronJob('take-snapshots');
-
-  it.each(MUTATIONS)('that %s', (_description, mutate, expected) => {
-    const manifest = clone(original);
+describe('the checker rejects a broken take-snapshots CronJob', () => {
+  it.skipIf(!hasKubectl).each(MUTATIONS)('that %s', (_description, mutate, expected) => {
+    const manifest = clone(deployedCronJob('take-snapshots'));
     mutate(manifest);
     const problems = checkCronJob(manifest, expectationsFor('take-snapshots'));
     expect(problems.join('\n')).toContain(expected);
   });
 
-  it('requires RDS_INSTANCE_ID in the single-database example', () => {
-    const manifest = readCronJob('cronjob-snapshot');
+  it.skipIf(!hasKubectl)('requires RDS_INSTANCE_ID in the single-database example', () => {
+    const manifest = clone(deployedCronJob('cronjob-snapshot'));
     containerOf(manifest).env = (containerOf(manifest).env ?? []).filter((e) => e.name !== 'RDS_INSTANCE_ID');
     expect(checkCronJob(manifest, expectationsFor('cronjob-snapshot')).join('\n')).toContain('env RDS_INSTANCE_ID must be set');
   });

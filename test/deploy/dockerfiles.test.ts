@@ -7,7 +7,10 @@ import { describe, expect, it } from 'vitest';
 import {
   checkBaseDockerfile,
   checkJobDockerfile,
+  envHome,
+  execEntrypoint,
   finalUser,
+  fromReferences,
   ignorePatterns,
   lintProblems,
   parseDockerfile,
@@ -123,5 +126,37 @@ describe('the Dockerfile checks reject a broken take-snapshots/Dockerfile', () =
 describe('the Dockerfile checks reject a broken Dockerfile.base', () => {
   it.each(BASE_MUTATIONS)('that %s', (_description, from, to, expected) => {
     expect(checkBaseDockerfile(mutate(BASE, from, to)).join('\n')).toContain(expected);
+  });
+});
+
+describe('reading a Dockerfile (dockerfile-ast)', () => {
+  it.each([
+    ['ARG BASE=rds-snapshot/base:1.2\nFROM ${BASE}\n', ['rds-snapshot/base:1.2']],
+    ['ARG BASE=rds-snapshot/base:1.2\nFROM --platform=linux/arm64 $BASE AS build\n', ['rds-snapshot/base:1.2']],
+    ['ARG BASE\nFROM ${BASE}\n', ['${BASE}']],
+    ['FROM a:1 AS one\nFROM b@sha256:' + '0'.repeat(64) + '\n', ['a:1', 'b@sha256:' + '0'.repeat(64)]],
+  ])('finds the FROM images of %j, ARG defaults filled in', (text, expected) => {
+    expect(fromReferences(text)).toEqual(expected);
+  });
+
+  it.each([
+    ['ENV HOME=/home/app\n', '/home/app'],
+    ['ENV HOME /home/app\n', '/home/app'],
+    ['ENV LANG=C HOME="/home/app"\n', '/home/app'],
+    ['ENV HOME=/a\nENV HOME=/b\n', '/b'],
+    ['ENV HOMEDIR=/x\n', undefined],
+  ])('reads ENV HOME from %j', (text, expected) => {
+    expect(envHome(text)).toBe(expected);
+  });
+
+  it('joins continuation lines and skips comments inside them', () => {
+    const text = 'RUN dnf install -y \\\n  # the runtime\n  nodejs22 \\\n && dnf clean all\nUSER 10001:10001\n';
+    expect(parseDockerfile(text).map((i) => i.keyword)).toEqual(['RUN', 'USER']);
+    expect(finalUser(text)).toEqual({ uid: 10001, gid: 10001 });
+  });
+
+  it('tells the exec form of ENTRYPOINT from the shell form', () => {
+    expect(execEntrypoint('ENTRYPOINT ["/usr/local/bin/node", "/app/x.js"]\n')).toEqual(['/usr/local/bin/node', '/app/x.js']);
+    expect(execEntrypoint('ENTRYPOINT node /app/x.js\n')).toMatch(/must be exec form/);
   });
 });

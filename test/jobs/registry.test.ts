@@ -18,7 +18,9 @@ describe('the job registry', () => {
     const folders = readdirSync('.').filter((name) => statSync(name).isDirectory() && existsSync(`${name}/main.ts`));
     expect(folders.sort()).toEqual(JOBS.map((job) => job.name).sort());
     for (const { name } of JOBS) {
-      for (const file of ['main.ts', 'Dockerfile', 'Dockerfile.dockerignore', 'cronjob.yaml']) expect(existsSync(`${name}/${file}`), `${name}/${file}`).toBe(true);
+      for (const file of ['main.ts', 'Dockerfile', 'Dockerfile.dockerignore', 'cronjob.yaml', 'kustomization.yaml']) {
+        expect(existsSync(`${name}/${file}`), `${name}/${file}`).toBe(true);
+      }
     }
   });
 
@@ -65,6 +67,6 @@ describe('the job registry', () => {
   it('says in the README how to add a job, naming the files this test holds true', () => {
     const section = readme.slice(readme.indexOf('### Adding a job'));
     expect(section).toContain('src/jobs/registry.ts');
-    for (const file of ['main.ts', 'Dockerfile', 'Dockerfile.dockerignore', 'cronjob.yaml']) expect(section).toContain(file);
+    for (const file of ['main.ts', 'Dockerfile', 'Dockerfile.dockerignore', 'cronjob.yaml', 'kustomization.yaml', 'deploy/settings']) expect(section).toContain(file);
   });
 });

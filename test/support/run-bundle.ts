@@ -69,8 +69,7 @@ export function runBundle(job: JobName, options: RunOptions): Promise<BundleRun>
     child.stdout.setEncoding('utf8');
     child.stdout.on('data', (chunk: string) => {
       buffered += chunk;
-      let newline: number;
-      while ((newline = buffered.indexOf('\n')) >= 0) {
+      for (let newline = buffered.indexOf('\n'); newline >= 0; newline = buffered.indexOf('\n')) {
         const text = buffered.slice(0, newline);
         buffered = buffered.slice(newline + 1);
         if (text.trim() === '') continue;

@@ -1,40 +1,28 @@
 // Static checks of the Dockerfiles: no container engine runs here, so the
-// invariants are asserted on the text. dockerfile-utils does the lint; a small
-// parser below gives the instructions for the project's own rules.
+// invariants are asserted on the text. dockerfile-utils does the lint;
+// dockerfile-ast (the parser dockerfile-utils is built on) gives the
+// instructions, flags, JSON arguments and ARG-expanded values for the project's
+// own rules.
+import { DockerfileParser, type Dockerfile } from 'dockerfile-ast';
 import { validate } from 'dockerfile-utils';
 
 export interface Instruction {
   keyword: string;
-  /** Arguments, continuation lines joined with a space. */
+  /** Arguments (flags left out), continuation lines joined. */
   args: string;
   /** 1-based line of the keyword. */
   line: number;
 }
 
-/** Splits a Dockerfile into instructions (comments dropped, `\` continuations joined). */
+function parse(text: string): Dockerfile {
+  return DockerfileParser.parse(text);
+}
+
+/** The instructions of a Dockerfile (comments dropped, `\` continuations joined). */
 export function parseDockerfile(text: string): Instruction[] {
-  const instructions: Instruction[] = [];
-  const lines = text.split(/\r?\n/);
-  let current: Instruction | undefined;
-  lines.forEach((raw, index) => {
-    const trimmed = raw.trim();
-    if (current === undefined && (trimmed === '' || trimmed.startsWith('#'))) return;
-    if (current !== undefined && trimmed.startsWith('#')) return; // comment inside a continuation
-    const continues = trimmed.endsWith('\\');
-    const body = continues ? trimmed.slice(0, -1).trim() : trimmed;
-    if (current === undefined) {
-      const match = /^(\S+)\s*(.*)$/.exec(body);
-      current = { keyword: (match?.[1] ?? '').toUpperCase(), args: match?.[2] ?? '', line: index + 1 };
-    } else if (body !== '') {
-      current.args = `${current.args} ${body}`.trim();
-    }
-    if (!continues) {
-      instructions.push(current);
-      current = undefined;
-    }
-  });
-  if (current !== undefined) instructions.push(current);
-  return instructions;
+  return parse(text)
+    .getInstructions()
+    .map((i) => ({ keyword: i.getKeyword(), args: i.getRawArgumentsContent() ?? '', line: i.getRange().start.line + 1 }));
 }
 
 /** dockerfile-utils diagnostics (errors and warnings) as readable strings. */
@@ -42,34 +30,20 @@ export function lintProblems(text: string): string[] {
   return validate(text).map((d) => `line ${d.range.start.line + 1}: ${d.message}`);
 }
 
-/** ARG defaults declared by the instructions, in order (later ones win). */
-function argDefaults(instructions: readonly Instruction[]): Map<string, string> {
-  const defaults = new Map<string, string>();
-  for (const { keyword, args } of instructions) {
-    if (keyword !== 'ARG') continue;
-    const match = /^([A-Za-z_][A-Za-z0-9_]*)(?:=(.*))?$/.exec(args.trim());
-    if (match?.[1] !== undefined && match[2] !== undefined) defaults.set(match[1], match[2].replace(/^"(.*)"$/, '$1'));
-  }
-  return defaults;
-}
-
-function substitute(text: string, defaults: Map<string, string>): string {
-  return text.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)/g, (whole, braced?: string, bare?: string) => {
-    const name = braced ?? bare ?? '';
-    return defaults.get(name) ?? whole;
-  });
-}
-
-/** The image references of every FROM, with ARG defaults substituted. */
+/** The image references of every FROM, with ARG defaults substituted (an ARG without one stays `${NAME}`). */
 export function fromReferences(text: string): string[] {
-  const instructions = parseDockerfile(text);
-  const defaults = argDefaults(instructions);
-  return instructions
-    .filter((i) => i.keyword === 'FROM')
-    .map((i) => {
-      const words = i.args.split(/\s+/).filter((w) => !w.startsWith('--'));
-      return substitute(words[0] ?? '', defaults);
-    });
+  return parse(text)
+    .getFROMs()
+    .map((from) => from.getExpandedArguments()[0]?.getValue() ?? '');
+}
+
+/** Every RUN command, ARG defaults substituted, one line each. */
+function runCommands(dockerfile: Dockerfile): string {
+  return dockerfile
+    .getInstructions()
+    .filter((i) => i.getKeyword() === 'RUN')
+    .map((i) => i.getExpandedArguments().map((a) => a.getValue()).join(' '))
+    .join('\n');
 }
 
 /** Tag of an image reference, or undefined when it has none ("name" alone means :latest). */
@@ -93,44 +67,39 @@ function checkPinned(text: string): string[] {
 
 /** The final USER as { uid, gid }, or a problem. */
 export function finalUser(text: string): { uid: number; gid: number | undefined } | string {
-  const users = parseDockerfile(text).filter((i) => i.keyword === 'USER');
-  const last = users.at(-1);
+  const users = parse(text)
+    .getInstructions()
+    .filter((i) => i.getKeyword() === 'USER');
+  const last = users.at(-1)?.getArgumentsContent()?.trim();
   if (last === undefined) return 'must set USER (a numeric non-root user)';
-  const match = /^(\d+)(?::(\d+))?$/.exec(last.args.trim());
-  if (match?.[1] === undefined) return `USER must be numeric (uid or uid:gid) so Kubernetes can verify runAsNonRoot, got "${last.args}"`;
+  const match = /^(\d+)(?::(\d+))?$/.exec(last);
+  if (match?.[1] === undefined) return `USER must be numeric (uid or uid:gid) so Kubernetes can verify runAsNonRoot, got "${last}"`;
   const uid = Number(match[1]);
   if (uid === 0) return 'USER must not be root (0)';
   return { uid, gid: match[2] === undefined ? undefined : Number(match[2]) };
 }
 
-/** Value of ENV HOME, if set (either `ENV HOME=/x` or `ENV HOME /x`). */
+/** Value of ENV HOME, if set (either `ENV HOME=/x` or `ENV HOME /x`); the last one wins. */
 export function envHome(text: string): string | undefined {
-  let home: string | undefined;
-  for (const { keyword, args } of parseDockerfile(text)) {
-    if (keyword !== 'ENV') continue;
-    const pairs = /^HOME\s+(\S+)$/.exec(args.trim());
-    if (pairs?.[1] !== undefined) home = pairs[1];
-    for (const match of args.matchAll(/(?:^|\s)HOME=("[^"]*"|\S+)/g)) home = match[1]?.replace(/^"(.*)"$/, '$1');
-  }
-  return home;
+  const homes = parse(text)
+    .getENVs()
+    .flatMap((env) => env.getProperties())
+    .filter((property) => property.getName() === 'HOME');
+  return homes.at(-1)?.getValue() ?? undefined;
 }
 
 /** ENTRYPOINT as an exec-form array, or a problem. */
 export function execEntrypoint(text: string): string[] | string {
-  const entrypoints = parseDockerfile(text).filter((i) => i.keyword === 'ENTRYPOINT');
+  const entrypoints = parse(text).getENTRYPOINTs();
   const last = entrypoints.at(-1);
   if (last === undefined) return 'must have an ENTRYPOINT';
   if (entrypoints.length > 1) return 'must have one ENTRYPOINT';
-  try {
-    const parsed: unknown = JSON.parse(last.args);
-    if (Array.isArray(parsed) && parsed.length > 0 && parsed.every((p) => typeof p === 'string')) return parsed as string[];
-  } catch {
-    // fall through
-  }
-  return `ENTRYPOINT must be exec form (a JSON array of strings) so node is PID 1 and gets SIGTERM, got ${last.args}`;
+  const words = last.getJSONStrings().map((s) => s.getJSONValue());
+  if (words.length > 0) return words;
+  return `ENTRYPOINT must be exec form (a JSON array of strings) so node is PID 1 and gets SIGTERM, got ${last.getArgumentsContent() ?? ''}`;
 }
 
-export const BASE_IMAGE_PATTERN = /^public\.ecr\.aws\/amazonlinux\/amazonlinux:2023\.\d+\.\d{8}\.\d+(@sha256:[0-9a-f]{64})?$/;
+const BASE_IMAGE_PATTERN = /^public\.ecr\.aws\/amazonlinux\/amazonlinux:2023\.\d+\.\d{8}\.\d+(@sha256:[0-9a-f]{64})?$/;
 
 /** Problems with Dockerfile.base. */
 export function checkBaseDockerfile(text: string): string[] {
@@ -140,10 +109,7 @@ export function checkBaseDockerfile(text: string): string[] {
   if (froms.length !== 1 || !BASE_IMAGE_PATTERN.test(froms[0] ?? '')) {
     problems.push(`must start FROM one Amazon Linux 2023 release tag (public.ecr.aws/amazonlinux/amazonlinux:2023.X.YYYYMMDD.N), got ${JSON.stringify(froms)}`);
   }
-  const run = substitute(
-    instructions.filter((i) => i.keyword === 'RUN').map((i) => i.args).join('\n'),
-    argDefaults(instructions),
-  );
+  const run = runCommands(parse(text));
   if (!/dnf install\b[^\n]*\bnodejs(22|24)\b/.test(run)) problems.push('must install nodejs22 or nodejs24 from the AL2023 packages with dnf');
   if (/\bnpm\b|nodejs\d*-npm/.test(run)) problems.push('must not install npm (the image runs a bundle)');
   if (!/dnf clean all/.test(run)) problems.push('must run dnf clean all to keep caches out of the image');
@@ -175,30 +141,32 @@ export interface JobDockerfileExpectations {
 /** Problems with <job>/Dockerfile. */
 export function checkJobDockerfile(text: string, expected: JobDockerfileExpectations): string[] {
   const problems = [...lintProblems(text).map((p) => `lint: ${p}`), ...checkPinned(text)];
+  const dockerfile = parse(text);
   const instructions = parseDockerfile(text);
   const froms = fromReferences(text);
   if (froms.length !== 1 || !/^[a-z0-9./-]*rds-snapshot\/base:[\w.-]+$/.test(froms[0] ?? '')) {
     problems.push(`must start FROM the base image (ARG BASE_IMAGE=.../rds-snapshot/base:<tag>), got ${JSON.stringify(froms)}`);
   }
-  const fromLine = instructions.find((i) => i.keyword === 'FROM');
-  if (fromLine !== undefined && !/^\$\{?BASE_IMAGE\}?$/.test(fromLine.args.trim())) {
-    problems.push(`FROM must take the base from ARG BASE_IMAGE so scripts/images.sh can set it, got "FROM ${fromLine.args}"`);
+  const fromImage = dockerfile.getFROMs()[0]?.getImage();
+  if (fromImage !== undefined && fromImage !== null && !/^\$\{?BASE_IMAGE\}?$/.test(fromImage)) {
+    problems.push(`FROM must take the base from ARG BASE_IMAGE so scripts/images.sh can set it, got "FROM ${fromImage}"`);
   }
   for (const keyword of ['RUN', 'ADD', 'WORKDIR', 'VOLUME']) {
     if (instructions.some((i) => i.keyword === keyword)) problems.push(`must not use ${keyword}: the job image only adds its bundle`);
   }
-  const copies = instructions.filter((i) => i.keyword === 'COPY');
+  const copies = dockerfile.getCOPYs();
   const bundle = `dist/${expected.job}.js`;
   let destination: string | undefined;
-  if (copies.length !== 1) {
+  const [copy] = copies;
+  if (copies.length !== 1 || copy === undefined) {
     problems.push(`must COPY exactly one thing (${bundle}), found ${copies.length} COPY instructions`);
   } else {
-    const words = (copies[0]?.args ?? '').split(/\s+/).filter((w) => !w.startsWith('--'));
+    const words = copy.getArguments().map((a) => a.getValue());
     const sources = words.slice(0, -1);
     destination = words.at(-1);
     if (sources.length !== 1 || sources[0] !== bundle) problems.push(`must COPY only ${bundle}, got ${JSON.stringify(sources)}`);
     if (words.some((w) => /node_modules|(^|\/)src(\/|$)|\.ts$/.test(w))) problems.push('must not copy node_modules or sources');
-    const chown = /--chown=(\S+)/.exec(copies[0]?.args ?? '')?.[1];
+    const chown = copy.getFlags().find((flag) => flag.getName() === 'chown')?.getValue() ?? undefined;
     if (chown !== undefined && !/^(0|root)(:(0|root))?$/.test(chown)) {
       problems.push(`COPY --chown must leave the bundle owned by root (not writable by the job user), got ${chown}`);
     }

@@ -6,33 +6,13 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
-/** The RDS actions the code calls, used only while src/aws/rds-gateway.ts does not exist yet. */
-export const FALLBACK_RDS_ACTIONS = [
-  'DescribeDBInstances',
-  'DescribeDBClusters',
-  'DescribeDBSnapshots',
-  'DescribeDBClusterSnapshots',
-  'DescribeAccountAttributes',
-  'CreateDBSnapshot',
-  'CreateDBClusterSnapshot',
-  'DeleteDBSnapshot',
-  'DeleteDBClusterSnapshot',
-  'AddTagsToResource',
-] as const;
-
 /** Actions IAM checks although the code never sends them: CreateDB*Snapshot with Tags also authorises AddTagsToResource. */
 export const IMPLIED_BY: Readonly<Record<string, readonly string[]>> = {
   AddTagsToResource: ['CreateDBSnapshot', 'CreateDBClusterSnapshot'],
 };
 
-export const GATEWAY_FILE = join('src', 'aws', 'rds-gateway.ts');
-
-export interface CodeActions {
-  /** RDS action name → files (relative to the repo) that send it. */
-  actions: Map<string, string[]>;
-  /** True while the gateway file is missing and the fallback list stands in for the scan. */
-  usedFallback: boolean;
-}
+/** RDS action name → files (relative to the repo) that send it. */
+export type CodeActions = Map<string, string[]>;
 
 function typeScriptFiles(dir: string): string[] {
   if (!existsSync(dir)) return [];
@@ -56,26 +36,20 @@ export function actionsInSource(source: string): string[] {
   return [...found];
 }
 
-/**
- * The RDS actions the code sends: a scan of src/**\/*.ts once src/aws/rds-gateway.ts exists
- * (authoritative), the fallback list before that.
- */
+/** The RDS actions the code sends: a scan of src/**\/*.ts. */
 export function rdsActionsOfCode(repoRoot: string): CodeActions {
-  if (!existsSync(join(repoRoot, GATEWAY_FILE))) {
-    return { actions: new Map(FALLBACK_RDS_ACTIONS.map((a) => [a, ['(fallback list)']])), usedFallback: true };
-  }
   const actions = new Map<string, string[]>();
   for (const file of typeScriptFiles(join(repoRoot, 'src'))) {
     for (const action of actionsInSource(readFileSync(file, 'utf8'))) {
       actions.set(action, [...(actions.get(action) ?? []), relative(repoRoot, file)]);
     }
   }
-  return { actions, usedFallback: false };
+  return actions;
 }
 
-export type ConditionBlock = Record<string, Record<string, string | string[]>>;
+type ConditionBlock = Record<string, Record<string, string | string[]>>;
 
-export interface Statement {
+interface Statement {
   Sid?: string;
   Effect: 'Allow' | 'Deny';
   Action?: string | string[];

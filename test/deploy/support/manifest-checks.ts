@@ -12,22 +12,22 @@ import { ServiceAccount, type IServiceAccount } from 'kubernetes-models/v1/Servi
 import { ENV, EXIT } from '../../../src/core/contract.js';
 
 /** Exit code the jobs use for a configuration error: retrying cannot help. */
-export const CONFIG_ERROR_EXIT_CODE = EXIT.CONFIG_ERROR;
+const CONFIG_ERROR_EXIT_CODE = EXIT.CONFIG_ERROR;
 
 /** The SDK's own switch: with it, a broken IRSA / Pod Identity setup fails instead of using the node's role. */
-export const METADATA_DISABLED = 'AWS_EC2_METADATA_DISABLED';
+const METADATA_DISABLED = 'AWS_EC2_METADATA_DISABLED';
 
 /** Node's own options: a V8 heap cap that keeps the process inside the container's memory limit. */
-export const NODE_OPTIONS = 'NODE_OPTIONS';
+const NODE_OPTIONS = 'NODE_OPTIONS';
 
 /** Every environment variable a manifest may set: the jobs' own (src/core/contract.ts), the SDK switch and Node's options. */
-export const KNOWN_ENV: ReadonlySet<string> = new Set<string>([...Object.values(ENV), METADATA_DISABLED, NODE_OPTIONS]);
+const KNOWN_ENV: ReadonlySet<string> = new Set<string>([...Object.values(ENV), METADATA_DISABLED, NODE_OPTIONS]);
 
 /**
  * The spelling our manifests use for each value (stricter than the parser, e.g. true/false
  * only). Whether the values are accepted at all is checked against loadConfig() itself.
  */
-export const ENV_FORMAT: Readonly<Record<string, RegExp>> = {
+const ENV_FORMAT: Readonly<Record<string, RegExp>> = {
   [NODE_OPTIONS]: /^--max-old-space-size=\d+$/,
   [METADATA_DISABLED]: /^true$/,
   [ENV.REGION]: /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/,
@@ -290,6 +290,34 @@ export function checkCronJob(manifest: unknown, expected: CronJobExpectations): 
     problems.push('podFailurePolicy must have an Ignore rule for the pod condition DisruptionTarget=True (evictions are retried without counting)');
   }
   return problems;
+}
+
+/**
+ * Job and CronJob fields whose presence raises the Kubernetes version a manifest needs: the
+ * first minor release where each works with the default feature gates (beta and on by
+ * default, or stable). A field not listed here has worked since before 1.25.
+ */
+const FIELD_MINIMUM_MINOR: readonly (readonly [path: string, minor: number, stage: string])[] = [
+  ['spec.timeZone', 25, 'CronJob timeZone: beta and on by default in 1.25, stable in 1.27'],
+  ['spec.jobTemplate.spec.podFailurePolicy', 26, 'podFailurePolicy: beta and on by default in 1.26, stable in 1.31'],
+  ['spec.jobTemplate.spec.podReplacementPolicy', 29, 'podReplacementPolicy: beta and on by default in 1.29, stable in 1.34'],
+  ['spec.jobTemplate.spec.backoffLimitPerIndex', 29, 'backoffLimitPerIndex: beta and on by default in 1.29, stable in 1.33'],
+  ['spec.jobTemplate.spec.successPolicy', 31, 'successPolicy: beta and on by default in 1.31, stable in 1.33'],
+  ['spec.jobTemplate.spec.managedBy', 32, 'managedBy: beta and on by default in 1.32'],
+];
+
+/** The lowest Kubernetes minor version (1.x) that accepts every field the CronJob sets, with the reasons. */
+export function minimumKubernetesMinor(manifest: unknown): { minor: number; reasons: string[] } {
+  let minor = 25;
+  const reasons: string[] = [];
+  for (const [path, needed, stage] of FIELD_MINIMUM_MINOR) {
+    let value: unknown = manifest;
+    for (const key of path.split('.')) value = typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined;
+    if (value === undefined) continue;
+    reasons.push(stage);
+    minor = Math.max(minor, needed);
+  }
+  return { minor, reasons };
 }
 
 export interface ServiceAccountExpectations {

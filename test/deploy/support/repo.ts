@@ -1,18 +1,39 @@
-// Paths and file readers shared by the deploy tests.
+// Paths, file readers and the `kubectl kustomize` renderer shared by the deploy tests.
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 
-/** The three entrypoint folders; each has a Dockerfile, a cronjob.yaml and a dist/<name>.js bundle. */
-export const JOBS = ['take-snapshots', 'delete-snapshots', 'cronjob-snapshot'] as const;
-export type JobName = (typeof JOBS)[number];
+/** Top-level folders of the repository (no dot folders, no node_modules or build output). */
+function topLevelFolders(): string[] {
+  return readdirSync(REPO_ROOT, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && !entry.name.startsWith('.') && !['node_modules', 'dist', 'coverage'].includes(entry.name))
+    .map((entry) => entry.name)
+    .sort();
+}
+
+/** Every top-level folder with an entrypoint (main.ts): each one is a job, whatever else it holds yet. */
+export const ENTRYPOINT_FOLDERS: readonly string[] = topLevelFolders().filter((name) => existsSync(join(REPO_ROOT, name, 'main.ts')));
+
+/**
+ * The jobs, read from the disk: every top-level folder with a main.ts and a cronjob.yaml. Each
+ * has a Dockerfile, a kustomization.yaml and a dist/<name>.js bundle. (A job registry in src/
+ * will take over this list; until then the folders are the truth.)
+ */
+export const JOBS: readonly string[] = ENTRYPOINT_FOLDERS.filter((name) => existsSync(join(REPO_ROOT, name, 'cronjob.yaml')));
+export type JobName = string;
 
 export const SERVICE_ACCOUNT = 'cronjob-rds-snapshot';
 export const NAMESPACE = 'rds-snapshots';
+/** The kustomize component with the settings users edit (namespace, images, IAM role, region). */
+export const SETTINGS_DIR = 'deploy/settings';
+/** The kustomize component with the run policy and pod spec every job shares. */
+export const JOB_DEFAULTS_DIR = 'deploy/job-defaults';
+/** The kustomization that deploys the shared service account. */
+export const SERVICE_ACCOUNT_DIR = 'irsa';
 
 export function repoPath(...parts: string[]): string {
   return join(REPO_ROOT, ...parts);
@@ -41,7 +62,7 @@ export function readYaml(...parts: string[]): unknown {
   return docs[0];
 }
 
-export function hasCommand(command: string): boolean {
+function hasCommand(command: string): boolean {
   try {
     execFileSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' });
     return true;
@@ -53,4 +74,26 @@ export function hasCommand(command: string): boolean {
 /** A deep copy that a negative test may mutate freely. */
 export function clone<T>(value: T): T {
   return structuredClone(value);
+}
+
+export const hasKubectl = hasCommand('kubectl');
+
+/** Warns once per test file that the render checks are skipped. */
+export function warnIfNoKubectl(what: string): void {
+  if (!hasKubectl) console.warn(`kubectl is not installed: skipping ${what}; they need \`kubectl kustomize\`, which renders offline`);
+}
+
+const rendered = new Map<string, unknown[]>();
+
+/**
+ * The objects `kubectl kustomize <dir>` renders (dir relative to the repository root, '.' for
+ * the root kustomization), parsed. Cached: treat the result as read-only (clone() to mutate).
+ */
+export function renderKustomization(dir: string): unknown[] {
+  const cached = rendered.get(dir);
+  if (cached !== undefined) return cached;
+  const output = execFileSync('kubectl', ['kustomize', repoPath(dir)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const objects = parseYamlDocuments(output);
+  rendered.set(dir, objects);
+  return objects;
 }
