@@ -109,12 +109,24 @@ async function measure(
   env: Record<string, string>,
   faults: Fault[] = [],
   latencyMs = LATENCY_MS,
-): Promise<{ wallMs: number; exit: number | null; summary: Record<string, unknown>; requests: number; byOperation: Record<string, number>; rssMb: number }> {
+): Promise<{
+  wallMs: number;
+  exit: number | null;
+  summary: Record<string, unknown>;
+  requests: number;
+  byOperation: Record<string, number>;
+  rssMb: number;
+}> {
   const fake = await startFakeRds({ seed: fleet.seed, now: new Date(NOW), latencyMs, requestLogLimit: 0, randomSeed: 42 });
   for (const f of faults) fake.addFault(f);
   try {
     const started = performance.now();
-    const run = await runBundle(job, { endpoint: fake.url, args: ['--now', NOW], env: { LOG_LEVEL: 'warn', NODE_OPTIONS, ...env }, measureRss: true });
+    const run = await runBundle(job, {
+      endpoint: fake.url,
+      args: ['--now', NOW],
+      env: { LOG_LEVEL: 'warn', NODE_OPTIONS, ...env },
+      measureRss: true,
+    });
     const wallMs = performance.now() - started;
     if (run.summary === undefined) throw new Error(`${job} wrote no summary (exit ${run.code}): ${run.stderr.slice(0, 2000)}`);
     return {
@@ -133,9 +145,7 @@ async function measure(
 async function benchRow(job: JobName, databases: number, snapshots: number, withC1: boolean): Promise<Row> {
   const fleet = makeFleet(databases, snapshots);
   const work =
-    job === 'take-snapshots'
-      ? { creates: fleet.due, tagWrites: fleet.due, deletes: 0 }
-      : { creates: 0, tagWrites: 0, deletes: fleet.expired };
+    job === 'take-snapshots' ? { creates: fleet.due, tagWrites: fleet.due, deletes: 0 } : { creates: 0, tagWrites: 0, deletes: fleet.expired };
   const bound = lowerBound(job as 'take-snapshots' | 'delete-snapshots', fleet.shape, work);
   const m = await measure(job, fleet, {});
   const api = m.summary['api'] as { calls: number; retries: number };
@@ -173,7 +183,8 @@ function coldStartMs(args: string[], runs = 9): number {
   return median(times);
 }
 
-const fmtMs = (ms: number): string => (ms >= 10_000 ? `${(ms / 1000).toFixed(0)} s` : ms >= 1000 ? `${(ms / 1000).toFixed(1)} s` : `${ms.toFixed(0)} ms`);
+const fmtMs = (ms: number): string =>
+  ms >= 10_000 ? `${(ms / 1000).toFixed(0)} s` : ms >= 1000 ? `${(ms / 1000).toFixed(1)} s` : `${ms.toFixed(0)} ms`;
 const fmtN = (n: number): string => n.toLocaleString('en-US');
 const OP_SHORT: Record<string, string> = {
   DescribeDBInstances: 'DI',
@@ -248,7 +259,9 @@ async function main(): Promise<void> {
   for (const b of bundles) console.log(`cold start ${b.name}: ${b.ms.toFixed(0)} ms (bare node ${bare.toFixed(0)} ms), ${b.kb.toFixed(0)} KB`);
 
   const verdict = (isMet: boolean): string => (isMet ? 'met' : '**not met**');
-  const speedups = rows.filter((r) => r.job === 'take-snapshots' && r.databases === 1_000 && r.wallMsC1 !== undefined).map((r) => r.wallMsC1! / r.wallMs);
+  const speedups = rows
+    .filter((r) => r.job === 'take-snapshots' && r.databases === 1_000 && r.wallMsC1 !== undefined)
+    .map((r) => r.wallMsC1! / r.wallMs);
   const deleteRss = rows.filter((r) => r.job === 'delete-snapshots' && r.snapshots === Math.max(...sizesS)).map((r) => r.rssMb);
   const worstRatio = Math.max(...rows.map((r) => r.calls / r.bound));
   const worstColdGap = Math.max(...bundles.map((b) => b.ms - bare));
@@ -273,8 +286,8 @@ async function main(): Promise<void> {
     `Made by \`npm run bench${opts.quick ? ' -- --quick' : ''}\` on ${new Date().toISOString().slice(0, 10)}: ${machine}.`,
     `Each job is the built bundle run as a child process, as a CronJob runs it, against the local RDS-compatible endpoint`,
     `(test/support/fake-rds) answering every call after ${LATENCY_MS} ms. Every database is due (take-snapshots) and one`,
-    'snapshot in ten has expired (delete-snapshots), none of them its database\'s newest. A tenth of the databases are',
-    'Aurora-style clusters with one member instance. API calls are the job\'s own count (its summary line); the lower',
+    "snapshot in ten has expired (delete-snapshots), none of them its database's newest. A tenth of the databases are",
+    "Aurora-style clusters with one member instance. API calls are the job's own count (its summary line); the lower",
     'bound is the Describe pages needed at 100 records a page + one create per due database + one tag write per',
     'database whose `snapshot_latest` changes + one delete per snapshot that must go + the quota read.',
     `Each job runs with NODE_OPTIONS=${NODE_OPTIONS}, as the shipped CronJobs set it, so peak RSS is what a pod sees.`,
@@ -314,15 +327,15 @@ async function main(): Promise<void> {
     '  set a floor: at 100,000 snapshots a take-snapshots run spends most of its time reading 1,000 snapshot',
     '  pages, whatever its concurrency. A filtered look-up of only the due slots (`db-snapshot-id` with up to',
     '  100 values a call) would make that cost follow the databases instead of the snapshots; it waits on',
-    '  confirming the filter\'s value limit against real RDS. Per-database work runs `CONCURRENCY` at a time.',
-    '- **Memory.** Listings keep only what the decisions need (the tool\'s snapshot names for take-snapshots;',
+    "  confirming the filter's value limit against real RDS. Per-database work runs `CONCURRENCY` at a time.",
+    "- **Memory.** Listings keep only what the decisions need (the tool's snapshot names for take-snapshots;",
     '  the newest snapshot per database and the list to delete for delete-snapshots). Without a heap cap V8',
-    '  collects lazily on a large machine and RSS grows well past what is live, hence the CronJobs\' heap cap.',
+    "  collects lazily on a large machine and RSS grows well past what is live, hence the CronJobs' heap cap.",
     '- **Cold start.** Measured with `--help`. Most of the gap to bare `node` is V8 compiling the ~470 KB',
-    '  bundle (about two thirds of it the SDK; `wrapSafe` in a CPU profile) and initialising the SDK\'s modules.',
+    "  bundle (about two thirds of it the SDK; `wrapSafe` in a CPU profile) and initialising the SDK's modules.",
     '  Loading the SDK lazily behind a dynamic import made `--help` about 35 ms faster but every real run about',
-    '  25 ms slower (esbuild\'s lazy module wrappers), so it was not kept. Once a run starts, the first API call',
-    '  dominates anyway. Node 22\'s compile cache (in the images) is the next thing to try.',
+    "  25 ms slower (esbuild's lazy module wrappers), so it was not kept. Once a run starts, the first API call",
+    "  dominates anyway. Node 22's compile cache (in the images) is the next thing to try.",
     '- **Retries.** `RETRY_MODE=standard` (the default) retries each throttled call with exponential back-off.',
     '  `adaptive` also rate-limits the whole client after throttling, down to about half a call a second, which',
     '  is why its row is an order of magnitude slower on the same faults; it remains available for accounts',

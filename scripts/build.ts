@@ -9,21 +9,21 @@ import { JOB_NAMES } from '../src/jobs/registry.js';
 async function buildAll(): Promise<void> {
   await rm('dist', { recursive: true, force: true });
   await Promise.all(
-  JOB_NAMES.map((name) =>
-    build({
-      entryPoints: [`${name}/main.ts`],
-      outfile: `dist/${name}.js`,
-      bundle: true,
-      platform: 'node',
-      target: 'node20',
-      format: 'cjs',
-      mainFields: ['module', 'main'],
-      minify: true,
-      legalComments: 'none',
-      logLevel: 'warning',
-    }),
-  ),
-);
+    JOB_NAMES.map((name) =>
+      build({
+        entryPoints: [`${name}/main.ts`],
+        outfile: `dist/${name}.js`,
+        bundle: true,
+        platform: 'node',
+        target: 'node20',
+        format: 'cjs',
+        mainFields: ['module', 'main'],
+        minify: true,
+        legalComments: 'none',
+        logLevel: 'warning',
+      }),
+    ),
+  );
   console.log(`built ${JOB_NAMES.map((n) => `dist/${n}.js`).join(', ')}`);
 }
 

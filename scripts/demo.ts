@@ -47,7 +47,9 @@ function describeDecision(l: LogLine): string | undefined {
     case 'caught-up':
       return `${id}: caught up the missed slot ${String(l['slotAt']).slice(0, 16)}Z with ${snap}`;
     case 'skipped':
-      return l['reason'] === 'not-available' ? `${id}: not snapshotted, database is ${String(l['dbStatus'] ?? 'busy')}; snapshot_latest=skipped` : undefined;
+      return l['reason'] === 'not-available'
+        ? `${id}: not snapshotted, database is ${String(l['dbStatus'] ?? 'busy')}; snapshot_latest=skipped`
+        : undefined;
     case 'deleted':
       return `deleted ${snap} (${id}): expired ${expires}`;
     case 'failed':
@@ -76,7 +78,9 @@ async function main(): Promise<void> {
     console.log(bold('The fleet and its tags'));
     for (const db of [...fake.instances(), ...fake.clusters()]) {
       const kind = 'members' in db ? 'cluster ' : 'instance';
-      const tags = Object.entries(db.tags).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(' ');
+      const tags = Object.entries(db.tags)
+        .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+        .join(' ');
       const note = 'clusterId' in db && db.clusterId ? `member of ${db.clusterId}` : tags || '(no tags: 02:00 UTC daily, kept 90 days)';
       console.log(`  ${db.id.padEnd(9)} ${kind} ${db.status.padEnd(9)} ${note}`);
     }
@@ -128,8 +132,19 @@ async function main(): Promise<void> {
       console.log(`  ${now.slice(0, 10)}  ${lines[0] ?? 'nothing expired'}`);
       for (const l of lines.slice(1)) console.log(`              ${l}`);
     }
-    console.log(`  untouched throughout: ${fake.snapshots().filter((s) => !s.id.startsWith('cronsnap-')).map((s) => s.id).join(', ')}`);
-    console.log(`\n${bold('Snapshots left')}: ${fake.snapshots().map((s) => s.id).join(', ')}`);
+    console.log(
+      `  untouched throughout: ${fake
+        .snapshots()
+        .filter((s) => !s.id.startsWith('cronsnap-'))
+        .map((s) => s.id)
+        .join(', ')}`,
+    );
+    console.log(
+      `\n${bold('Snapshots left')}: ${fake
+        .snapshots()
+        .map((s) => s.id)
+        .join(', ')}`,
+    );
     console.log(dim('\nRead the raw JSON lines of any run: node dist/take-snapshots.js --help, and the README.'));
   } finally {
     await fake.close();

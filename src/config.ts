@@ -162,7 +162,9 @@ export function readDefaultSchedule(r: EnvReader): readonly number[] {
   if (raw === undefined) return DEFAULT_SCHEDULE_HOURS;
   const parsed = parseSchedule(raw);
   if (parsed.hours.length === 0 || parsed.invalidTokens.length > 0) {
-    r.problem(`${ENV.DEFAULT_SNAPSHOT_SCHEDULE} must be space-separated two-digit UTC hours 00..23 such as "02" or "00 12", got ${JSON.stringify(raw)}`);
+    r.problem(
+      `${ENV.DEFAULT_SNAPSHOT_SCHEDULE} must be space-separated two-digit UTC hours 00..23 such as "02" or "00 12", got ${JSON.stringify(raw)}`,
+    );
     return DEFAULT_SCHEDULE_HOURS;
   }
   return parsed.hours;

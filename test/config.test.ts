@@ -39,70 +39,119 @@ const VARIABLES: VariableCase[] = [
     name: ENV.DRY_RUN,
     read: (c) => c.isDryRun,
     fallback: false,
-    valid: [['true', true], ['TRUE', true], ['1', true], ['yes', true], ['false', false], ['0', false], ['No', false]],
+    valid: [
+      ['true', true],
+      ['TRUE', true],
+      ['1', true],
+      ['yes', true],
+      ['false', false],
+      ['0', false],
+      ['No', false],
+    ],
     malformed: ['y', 'on', 'enabled', '2', 'truee'],
   },
   {
     name: ENV.SNAPSHOT_PREFIX,
     read: (c) => c.snapshotPrefix,
     fallback: 'cronsnap',
-    valid: [['backup', 'backup'], ['a', 'a'], ['nightly-2', 'nightly-2'], ['a'.repeat(20), 'a'.repeat(20)]],
+    valid: [
+      ['backup', 'backup'],
+      ['a', 'a'],
+      ['nightly-2', 'nightly-2'],
+      ['a'.repeat(20), 'a'.repeat(20)],
+    ],
     malformed: ['Backup', '1backup', '-backup', 'backup-', 'back--up', 'back_up', 'a'.repeat(21)],
   },
   {
     name: ENV.DEFAULT_SNAPSHOT_SCHEDULE,
     read: (c) => c.defaults.scheduleHours,
     fallback: [2],
-    valid: [['01 13', [1, 13]], ['00', [0]], ['23 00', [0, 23]], ['  14  ', [14]]],
+    valid: [
+      ['01 13', [1, 13]],
+      ['00', [0]],
+      ['23 00', [0, 23]],
+      ['  14  ', [14]],
+    ],
     malformed: ['2', '24', '02,14', '02:00', '02 noon', 'daily'],
   },
   {
     name: ENV.DEFAULT_RETENTION_DAYS,
     read: (c) => c.defaults.retentionDays,
     fallback: 90,
-    valid: [['1', 1], ['35', 35], ['07', 7], ['36500', 36500]],
+    valid: [
+      ['1', 1],
+      ['35', 35],
+      ['07', 7],
+      ['36500', 36500],
+    ],
     malformed: ['0', '36501', '1e3', '-1', '7.5', 'ninety'],
   },
   {
     name: ENV.WRITE_SNAPSHOT_LATEST,
     read: (c) => c.shouldWriteLatest,
     fallback: true,
-    valid: [['false', false], ['0', false], ['true', true], ['yes', true]],
+    valid: [
+      ['false', false],
+      ['0', false],
+      ['true', true],
+      ['yes', true],
+    ],
     malformed: ['off', 'nope', 'maybe'],
   },
   {
     name: ENV.CONCURRENCY,
     read: (c) => c.concurrency,
     fallback: 10,
-    valid: [['1', 1], ['4', 4], ['007', 7], ['100', 100]],
+    valid: [
+      ['1', 1],
+      ['4', 4],
+      ['007', 7],
+      ['100', 100],
+    ],
     malformed: ['0', '101', '1.5', '-3', 'ten', '1e2', '0x10'],
   },
   {
     name: ENV.MAX_ATTEMPTS,
     read: (c) => c.maxAttempts,
     fallback: 8,
-    valid: [['1', 1], ['10', 10], ['20', 20]],
+    valid: [
+      ['1', 1],
+      ['10', 10],
+      ['20', 20],
+    ],
     malformed: ['0', '21', '3.0', 'many'],
   },
   {
     name: ENV.REQUEST_TIMEOUT_MS,
     read: (c) => c.requestTimeoutMs,
     fallback: 20_000,
-    valid: [['100', 100], ['30000', 30_000], ['300000', 300_000]],
+    valid: [
+      ['100', 100],
+      ['30000', 30_000],
+      ['300000', 300_000],
+    ],
     malformed: ['99', '300001', '20s', '2e4', '-1'],
   },
   {
     name: ENV.STOP_GRACE_SECONDS,
     read: (c) => c.stopGraceSeconds,
     fallback: 20,
-    valid: [['1', 1], ['25', 25], ['3600', 3_600]],
+    valid: [
+      ['1', 1],
+      ['25', 25],
+      ['3600', 3_600],
+    ],
     malformed: ['0', '3601', '20s', '-5'],
   },
   {
     name: ENV.RETRY_MODE,
     read: (c) => c.retryMode,
     fallback: 'standard',
-    valid: [['standard', 'standard'], ['adaptive', 'adaptive'], ['Adaptive', 'adaptive']],
+    valid: [
+      ['standard', 'standard'],
+      ['adaptive', 'adaptive'],
+      ['Adaptive', 'adaptive'],
+    ],
     malformed: ['legacy', 'fast', 'ADAPTIVE-ish'],
   },
   {
@@ -110,14 +159,25 @@ const VARIABLES: VariableCase[] = [
     job: 'delete-snapshots',
     read: (c) => c.cleanupScope,
     fallback: 'tagged',
-    valid: [['tagged', 'tagged'], ['prefixed', 'prefixed'], ['Prefixed', 'prefixed']],
+    valid: [
+      ['tagged', 'tagged'],
+      ['prefixed', 'prefixed'],
+      ['Prefixed', 'prefixed'],
+    ],
     malformed: ['all', 'prefix', 'own'],
   },
   {
     name: ENV.LOG_LEVEL,
     read: (c) => c.logLevel,
     fallback: 'info',
-    valid: [['trace', 'trace'], ['debug', 'debug'], ['WARN', 'warn'], ['error', 'error'], ['fatal', 'fatal'], ['silent', 'silent']],
+    valid: [
+      ['trace', 'trace'],
+      ['debug', 'debug'],
+      ['WARN', 'warn'],
+      ['error', 'error'],
+      ['fatal', 'fatal'],
+      ['silent', 'silent'],
+    ],
     malformed: ['verbose', 'LOUD', 'warning', 'off'],
   },
 ];
@@ -210,15 +270,20 @@ describe('loadConfig', () => {
     });
   });
 
-  describe('AWS_REGION against the SDK\'s own partition data', () => {
+  describe("AWS_REGION against the SDK's own partition data", () => {
     // Every region the installed SDK knows, in every partition (aws, aws-cn, aws-us-gov, the ISO
     // partitions and the European Sovereign Cloud).
-    const partitions = readFileSync(require.resolve('@aws-sdk/core').replace(/dist-cjs\/index\.js$/, 'dist-es/submodules/client/util-endpoints/lib/aws/partitions.js'), 'utf8');
+    const partitions = readFileSync(
+      require.resolve('@aws-sdk/core').replace(/dist-cjs\/index\.js$/, 'dist-es/submodules/client/util-endpoints/lib/aws/partitions.js'),
+      'utf8',
+    );
     // `aws-global` and the like are pseudo-regions for global endpoints, not regions RDS runs in.
     const known = [...partitions.matchAll(/^\s{16}"([a-z0-9-]+)": \{$/gm)].map((m) => m[1]!).filter((r) => !r.endsWith('-global'));
 
     it('finds the regions in the SDK', () => {
-      expect(known).toEqual(expect.arrayContaining(['eu-north-1', 'us-gov-west-1', 'cn-north-1', 'us-isob-east-1', 'eu-isoe-west-1', 'eusc-de-east-1']));
+      expect(known).toEqual(
+        expect.arrayContaining(['eu-north-1', 'us-gov-west-1', 'cn-north-1', 'us-isob-east-1', 'eu-isoe-west-1', 'eusc-de-east-1']),
+      );
     });
 
     it('accepts every region the SDK knows', () => {
@@ -298,15 +363,24 @@ describe('loadConfig', () => {
       expect(problemsOf(env, 'cronjob-snapshot')).toEqual([expect.stringMatching(/^RDS_INSTANCE_ID is required/)]);
     });
 
-    it.each(['1orders', '-orders', 'orders-', 'ord--ers', 'orders_db', 'orders.db', 'a'.repeat(64), 'ördërs', 'snapshot:orders', 'cluster:', 'cluster:cluster:x'])(
-      'rejects %j for cronjob-snapshot, naming the variable and the value',
-      (value) => {
-        const problems = problemsOf({ [ENV.RDS_INSTANCE_ID]: value }, 'cronjob-snapshot');
-        expect(problems).toHaveLength(1);
-        expect(problems[0]).toContain(ENV.RDS_INSTANCE_ID);
-        expect(problems[0]).toContain(JSON.stringify(value));
-      },
-    );
+    it.each([
+      '1orders',
+      '-orders',
+      'orders-',
+      'ord--ers',
+      'orders_db',
+      'orders.db',
+      'a'.repeat(64),
+      'ördërs',
+      'snapshot:orders',
+      'cluster:',
+      'cluster:cluster:x',
+    ])('rejects %j for cronjob-snapshot, naming the variable and the value', (value) => {
+      const problems = problemsOf({ [ENV.RDS_INSTANCE_ID]: value }, 'cronjob-snapshot');
+      expect(problems).toHaveLength(1);
+      expect(problems[0]).toContain(ENV.RDS_INSTANCE_ID);
+      expect(problems[0]).toContain(JSON.stringify(value));
+    });
 
     it.each(['take-snapshots', 'delete-snapshots'] as const)('is neither required nor read by %s', (job) => {
       expect(loadConfig({ [ENV.REGION]: 'eu-north-1' }, job)).not.toHaveProperty('target');
@@ -361,19 +435,22 @@ describe('loadConfig', () => {
 
   it('never accepts a default schedule with any token other than 00..23', () => {
     fc.assert(
-      fc.property(fc.array(fc.oneof(fc.stringMatching(/^[0-9]{1,3}$/), fc.string({ minLength: 1, maxLength: 3 })), { minLength: 1, maxLength: 4 }), (tokens) => {
-        const value = tokens.join(' ');
-        const all = value.split(/\s+/).filter((t) => t !== '');
-        const isValid = all.length > 0 && all.every((t) => /^(0[0-9]|1[0-9]|2[0-3])$/.test(t));
-        let hours: readonly number[] | undefined;
-        try {
-          hours = loadConfig({ ...BASE, [ENV.DEFAULT_SNAPSHOT_SCHEDULE]: value }, 'take-snapshots').defaults.scheduleHours;
-        } catch (error) {
-          if (!(error instanceof ConfigError)) throw error;
-        }
-        if (all.length === 0) return hours !== undefined && hours.join() === '2';
-        return isValid ? hours !== undefined && hours.every((h) => all.includes(String(h).padStart(2, '0'))) : hours === undefined;
-      }),
+      fc.property(
+        fc.array(fc.oneof(fc.stringMatching(/^[0-9]{1,3}$/), fc.string({ minLength: 1, maxLength: 3 })), { minLength: 1, maxLength: 4 }),
+        (tokens) => {
+          const value = tokens.join(' ');
+          const all = value.split(/\s+/).filter((t) => t !== '');
+          const isValid = all.length > 0 && all.every((t) => /^(0[0-9]|1[0-9]|2[0-3])$/.test(t));
+          let hours: readonly number[] | undefined;
+          try {
+            hours = loadConfig({ ...BASE, [ENV.DEFAULT_SNAPSHOT_SCHEDULE]: value }, 'take-snapshots').defaults.scheduleHours;
+          } catch (error) {
+            if (!(error instanceof ConfigError)) throw error;
+          }
+          if (all.length === 0) return hours !== undefined && hours.join() === '2';
+          return isValid ? hours?.every((h) => all.includes(String(h).padStart(2, '0'))) === true : hours === undefined;
+        },
+      ),
     );
   });
 });

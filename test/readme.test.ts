@@ -70,10 +70,10 @@ describe('README', () => {
   });
 
   it('quotes the snapshot_expiry grammar as the code has it, one row per form', () => {
-    const rows = EXPIRY_FORMS.map(
-      (f) => `| ${f.source} | \`${f.form}\` | ${f.examples.map((e) => `\`${e}\``).join(', ')} | ${f.meaning} |`,
-    );
-    const table = section('Tags').split('\n').filter((line) => line.startsWith('| ') && EXPIRY_FORMS.some((f) => line.startsWith(`| ${f.source} |`)));
+    const rows = EXPIRY_FORMS.map((f) => `| ${f.source} | \`${f.form}\` | ${f.examples.map((e) => `\`${e}\``).join(', ')} | ${f.meaning} |`);
+    const table = section('Tags')
+      .split('\n')
+      .filter((line) => line.startsWith('| ') && EXPIRY_FORMS.some((f) => line.startsWith(`| ${f.source} |`)));
     expect(table).toEqual(rows);
   });
 

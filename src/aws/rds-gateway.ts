@@ -130,7 +130,8 @@ const KINDS: Readonly<Record<ResourceKind, Kind>> = {
     },
     async *snapshotPages(client, send, resourceId) {
       const input = { SnapshotType: 'manual', ...(resourceId === undefined ? {} : { DbiResourceId: resourceId }) };
-      for await (const page of paginateDescribeDBSnapshots({ client, pageSize: PAGE_SIZE }, input, send)) yield (page.DBSnapshots ?? []).map(toInstanceSnapshot);
+      for await (const page of paginateDescribeDBSnapshots({ client, pageSize: PAGE_SIZE }, input, send))
+        yield (page.DBSnapshots ?? []).map(toInstanceSnapshot);
     },
     async findSnapshot(client, send, id) {
       const { DBSnapshots } = await client.send(new DescribeDBSnapshotsCommand({ DBSnapshotIdentifier: id }), send);
@@ -330,8 +331,7 @@ export function mapError(operation: string, error: unknown): RdsCallError {
           : 'other';
   // Modelled and unmodelled AWS errors carry their code as `name`; network errors as Node's `code`.
   const nodeCode = (error as { code?: unknown } | undefined)?.code;
-  const code =
-    error instanceof Error && error.name !== 'Error' ? error.name : typeof nodeCode === 'string' ? nodeCode : 'UnknownError';
+  const code = error instanceof Error && error.name !== 'Error' ? error.name : typeof nodeCode === 'string' ? nodeCode : 'UnknownError';
   const message = error instanceof Error ? error.message : String(error);
   return new RdsCallError(operation, code, kind, message, { cause: error });
 }

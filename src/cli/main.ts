@@ -37,7 +37,14 @@ const EARLIEST_NOW_YEAR = 1970;
 export function parseNow(value: string): Date | undefined {
   const match = NOW_PATTERN.exec(value);
   if (match === null) return undefined;
-  const [year, month, day, hour, minute, second] = match.slice(1, 7).map((part) => Number(part ?? 0)) as [number, number, number, number, number, number];
+  const [year, month, day, hour, minute, second] = match.slice(1, 7).map((part) => Number(part ?? 0)) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   const millis = Number((match[7] ?? '').padEnd(3, '0'));
   if (year < EARLIEST_NOW_YEAR) return undefined;
   const at = new Date(Date.UTC(year, month - 1, day, hour, minute, second, millis));

@@ -13,13 +13,7 @@ export const TAG_LATEST = 'snapshot_latest';
 export const TAG_EXPIRY = 'snapshot_expiry';
 
 /** Control tags: never copied from a database onto its snapshots. */
-export const CONTROL_TAGS: ReadonlySet<string> = new Set([
-  TAG_SCHEDULE,
-  TAG_RETENTION_DAYS,
-  TAG_NEVER,
-  TAG_LATEST,
-  TAG_EXPIRY,
-]);
+export const CONTROL_TAGS: ReadonlySet<string> = new Set([TAG_SCHEDULE, TAG_RETENTION_DAYS, TAG_NEVER, TAG_LATEST, TAG_EXPIRY]);
 
 export const LATEST_SKIPPED = 'skipped';
 

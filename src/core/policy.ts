@@ -1,13 +1,5 @@
 /** A database's snapshot policy, read from its tags. Bad values fall back to defaults, with a warning. */
-import {
-  CONTROL_TAGS,
-  MAX_RETENTION_DAYS,
-  MAX_TAGS_PER_RESOURCE,
-  TAG_EXPIRY,
-  TAG_NEVER,
-  TAG_RETENTION_DAYS,
-  TAG_SCHEDULE,
-} from './contract.js';
+import { CONTROL_TAGS, MAX_RETENTION_DAYS, MAX_TAGS_PER_RESOURCE, TAG_EXPIRY, TAG_NEVER, TAG_RETENTION_DAYS, TAG_SCHEDULE } from './contract.js';
 import { parseRetentionDays } from './retention.js';
 import { parseSchedule } from './schedule.js';
 import type { Tags } from './types.js';

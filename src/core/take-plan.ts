@@ -1,10 +1,5 @@
 /** What to do with one database this run: the pure decision behind take-snapshots and cronjob-snapshot. */
-import {
-  LATEST_SKIPPED,
-  SNAPSHOTTABLE_CLUSTER_STATUSES,
-  SNAPSHOTTABLE_INSTANCE_STATUSES,
-  TAG_LATEST,
-} from './contract.js';
+import { LATEST_SKIPPED, SNAPSHOTTABLE_CLUSTER_STATUSES, SNAPSHOTTABLE_INSTANCE_STATUSES, TAG_LATEST } from './contract.js';
 import { alternateSnapshotIdFor, snapshotIdFor } from './naming.js';
 import { readPolicy, snapshotTagsFor, type PolicyDefaults, type TagWarning } from './policy.js';
 import { formatExpiry } from './expiry.js';

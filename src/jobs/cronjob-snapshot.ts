@@ -65,15 +65,11 @@ async function cronjobSnapshot(deps: JobDeps<CronjobConfig>): Promise<RunSummary
 }
 
 /** The database RDS_INSTANCE_ID names, or a ConfigError that says why there is not exactly one. */
-function chooseDatabase(
-  target: InstanceTarget,
-  found: { instance?: Database; cluster?: Database },
-  region: string,
-): Database {
+function chooseDatabase(target: InstanceTarget, found: { instance?: Database; cluster?: Database }, region: string): Database {
   const { id, kind } = target;
   const { instance, cluster } = found;
   const setting = `${ENV.RDS_INSTANCE_ID}=${kind === undefined ? '' : `${kind}:`}${id}`;
-  const db = kind === 'instance' ? instance : kind === 'cluster' ? cluster : instance ?? cluster;
+  const db = kind === 'instance' ? instance : kind === 'cluster' ? cluster : (instance ?? cluster);
   if (db === undefined) {
     const what = kind === 'instance' ? 'DB instance' : kind === 'cluster' ? 'DB cluster' : 'DB instance or DB cluster';
     throw new ConfigError([`${setting}: no ${what} with that identifier in ${region}`]);

@@ -85,7 +85,10 @@ export async function snapshotDatabase(deps: Deps, run: RunRecorder, db: Databas
         log.warn({ action: 'skipped', reason: plan.reason, dbStatus: db.status, slotAt: plan.slotAt }, `not snapshotted: database is ${db.status}`);
         return finish('skipped', plan.latest);
       }
-      log.info({ action: 'skipped', reason: plan.reason }, plan.reason === 'snapshot-never' ? 'snapshots switched off by tag' : 'covered by its cluster');
+      log.info(
+        { action: 'skipped', reason: plan.reason },
+        plan.reason === 'snapshot-never' ? 'snapshots switched off by tag' : 'covered by its cluster',
+      );
       run.record('skipped');
       return;
 
@@ -96,7 +99,10 @@ export async function snapshotDatabase(deps: Deps, run: RunRecorder, db: Databas
     case 'create': {
       const fields = { snapshotId: plan.snapshotId, slotAt: plan.slotAt, expiresAt: plan.expiresAt, reason: plan.reason };
       if (plan.droppedTagKeys.length > 0) {
-        log.warn({ droppedTagKeys: plan.droppedTagKeys }, `${plan.droppedTagKeys.length} database tag(s) not copied: a snapshot holds at most 50 tags`);
+        log.warn(
+          { droppedTagKeys: plan.droppedTagKeys },
+          `${plan.droppedTagKeys.length} database tag(s) not copied: a snapshot holds at most 50 tags`,
+        );
       }
       if (deps.config.isDryRun) {
         log.info({ action: 'would-create', ...fields }, 'dry run: would create snapshot');
@@ -104,7 +110,10 @@ export async function snapshotDatabase(deps: Deps, run: RunRecorder, db: Databas
         return;
       }
       if (!budget.take(db.kind)) {
-        log.error({ ...fields, action: 'failed', reason: 'quota-reached', errorCode: 'SnapshotQuotaExceededFault' }, `not created: ${QUOTA_NAME[db.kind]} quota is full`);
+        log.error(
+          { ...fields, action: 'failed', reason: 'quota-reached', errorCode: 'SnapshotQuotaExceededFault' },
+          `not created: ${QUOTA_NAME[db.kind]} quota is full`,
+        );
         run.record('failed');
         return;
       }
@@ -116,7 +125,10 @@ export async function snapshotDatabase(deps: Deps, run: RunRecorder, db: Databas
         else budget.release(db.kind);
         if (error instanceof RdsCallError && error.kind === 'invalid-state') {
           // The database changed state between listing and creating: like any other unavailable database.
-          log.warn({ ...fields, action: 'skipped', reason: 'not-available', errorCode: error.code }, 'not snapshotted: database not in a state that allows a snapshot');
+          log.warn(
+            { ...fields, action: 'skipped', reason: 'not-available', errorCode: error.code },
+            'not snapshotted: database not in a state that allows a snapshot',
+          );
           return finish('skipped', 'skipped');
         }
         log.error({ action: 'failed', ...fields, errorCode: errorCodeOf(error), err: error }, 'snapshot not created');

@@ -118,10 +118,16 @@ describe.each(KIND_CASES)('RdsSdkGateway for $kind', (c) => {
 
     expect(pages.map((p) => p.map((db) => db.id))).toEqual([['a', 'b'], ['c']]);
     expect(inputs).toEqual([{ MaxRecords: 100 }, { MaxRecords: 100, Marker: 'm1' }]);
-    expect(pages[0]?.[0]).toMatchObject({ kind: c.kind, id: 'a', status: 'available', resourceId: expect.any(String), arn: expect.stringContaining(':a') });
+    expect(pages[0]?.[0]).toMatchObject({
+      kind: c.kind,
+      id: 'a',
+      status: 'available',
+      resourceId: expect.any(String),
+      arn: expect.stringContaining(':a'),
+    });
   });
 
-  it('pages through manual snapshots only, and only one database\'s when asked (by its resource id)', async () => {
+  it("pages through manual snapshots only, and only one database's when asked (by its resource id)", async () => {
     const inputs = answerPages(c.listSnapshots, [c.snapshotsPage(['s1'], 'm1'), c.snapshotsPage(['s2']), c.snapshotsPage(['s3'])]);
     const g = gateway();
 
@@ -140,7 +146,10 @@ describe.each(KIND_CASES)('RdsSdkGateway for $kind', (c) => {
   });
 
   it('maps a listing failure to an RdsCallError naming the operation, with the SDK error as its cause', async () => {
-    const throttled = Object.assign(new Error('Rate exceeded'), { name: 'Throttling', $metadata: { httpStatusCode: 400, requestId: 'req-9', attempts: 8 } });
+    const throttled = Object.assign(new Error('Rate exceeded'), {
+      name: 'Throttling',
+      $metadata: { httpStatusCode: 400, requestId: 'req-9', attempts: 8 },
+    });
     rds.on(c.listSnapshots as never).rejects(throttled);
 
     const error = await collect(gateway().manualSnapshotPages(c.kind)).catch((e: unknown) => e);
@@ -150,7 +159,10 @@ describe.each(KIND_CASES)('RdsSdkGateway for $kind', (c) => {
   });
 
   it('creates with the database and snapshot identifiers and the tags, and says exists on a duplicate', async () => {
-    rds.on(c.create as never).resolvesOnce({} as never).rejectsOnce(c.exists);
+    rds
+      .on(c.create as never)
+      .resolvesOnce({} as never)
+      .rejectsOnce(c.exists);
     const g = gateway();
 
     expect(await g.createSnapshot(c.db, 'cronsnap-orders-20261126-0200', { snapshot_expiry: '2027-01-01T00:00:00Z' })).toBe('created');
@@ -162,7 +174,10 @@ describe.each(KIND_CASES)('RdsSdkGateway for $kind', (c) => {
   });
 
   it('maps a database in the wrong state to invalid-state and a full quota to quota', async () => {
-    rds.on(c.create as never).rejectsOnce(c.invalidDatabase).rejectsOnce(new SnapshotQuotaExceededFault({ message: 'quota', ...meta }));
+    rds
+      .on(c.create as never)
+      .rejectsOnce(c.invalidDatabase)
+      .rejectsOnce(new SnapshotQuotaExceededFault({ message: 'quota', ...meta }));
     const g = gateway();
 
     await expect(g.createSnapshot(c.db, 'x', {})).rejects.toMatchObject({ kind: 'invalid-state', operation: c.operations.create });
@@ -170,7 +185,11 @@ describe.each(KIND_CASES)('RdsSdkGateway for $kind', (c) => {
   });
 
   it('deletes, says gone for a snapshot already deleted, and maps a snapshot in the wrong state to invalid-state', async () => {
-    rds.on(c.delete as never).resolvesOnce({} as never).rejectsOnce(c.snapshotNotFound).rejectsOnce(c.invalidSnapshot);
+    rds
+      .on(c.delete as never)
+      .resolvesOnce({} as never)
+      .rejectsOnce(c.snapshotNotFound)
+      .rejectsOnce(c.invalidSnapshot);
     const g = gateway();
 
     expect(await g.deleteSnapshot({ kind: c.kind, id: 's1' })).toBe('deleted');
@@ -179,7 +198,10 @@ describe.each(KIND_CASES)('RdsSdkGateway for $kind', (c) => {
   });
 
   it('describes one snapshot by identifier, and answers undefined when there is none', async () => {
-    rds.on(c.listSnapshots as never).resolvesOnce(c.snapshotsPage(['s1']) as never).rejectsOnce(c.snapshotNotFound);
+    rds
+      .on(c.listSnapshots as never)
+      .resolvesOnce(c.snapshotsPage(['s1']) as never)
+      .rejectsOnce(c.snapshotNotFound);
     const g = gateway();
 
     expect(await g.describeSnapshot(c.kind, 's1')).toMatchObject({ kind: c.kind, id: 's1', dbId: 'orders' });
@@ -215,7 +237,7 @@ describe('RdsSdkGateway', () => {
     await expect(gateway().findDatabases('x')).rejects.toMatchObject({ code: 'AccessDenied', operation: 'DescribeDBInstances' });
   });
 
-  it('maps RDS\'s 50-tag answer to tag-quota', async () => {
+  it("maps RDS's 50-tag answer to tag-quota", async () => {
     rds.on(AddTagsToResourceCommand).rejects(Object.assign(new Error('too many tags'), { name: 'TagQuotaPerResourceExceeded' }));
 
     await expect(gateway().tagResource('arn:aws:rds:eu-north-1:1:db:a', { snapshot_latest: '02' })).rejects.toMatchObject({
@@ -236,7 +258,6 @@ describe('RdsSdkGateway', () => {
 
     expect(await gateway().snapshotQuotas()).toEqual({ instance: { used: 12, max: 100 } });
   });
-
 });
 
 describe('mapError', () => {

@@ -9,7 +9,6 @@ import { takeSnapshotsJob as TAKE } from '../../src/jobs/take-snapshots.js';
 import { FakeGateway } from '../support/fake-gateway.js';
 import { LogCapture } from '../support/logs.js';
 
-
 function instance(id: string, status = 'available'): Database {
   return { kind: 'instance', id, arn: `arn:aws:rds:eu-north-1:123456789012:db:${id}`, status, tags: {} };
 }
@@ -166,7 +165,11 @@ describe('the job runner when a job throws', () => {
         level: 'fatal',
         event: 'crash',
         errorCode: 'TypeError',
-        err: expect.objectContaining({ type: 'TypeError', message: 'Cannot read properties of undefined', stack: expect.stringContaining('TypeError: Cannot read') }),
+        err: expect.objectContaining({
+          type: 'TypeError',
+          message: 'Cannot read properties of undefined',
+          stack: expect.stringContaining('TypeError: Cannot read'),
+        }),
       }),
     ]);
   });

@@ -102,9 +102,7 @@ describe('CleanupPlanner', () => {
   });
 
   it('deletes every expired snapshot, the newest as expired-database-gone, when the database is gone', () => {
-    const snapshots = ['2026-08-01', '2026-08-02'].map((day, i) =>
-      toolSnapshot(`s${i + 1}`, EXPIRED, { createdAt: new Date(`${day}T02:00:00Z`) }),
-    );
+    const snapshots = ['2026-08-01', '2026-08-02'].map((day, i) => toolSnapshot(`s${i + 1}`, EXPIRED, { createdAt: new Date(`${day}T02:00:00Z`) }));
     expect(outcomes(decide(snapshots, NOTHING_LIVE))).toEqual({ s1: 'delete:expired', s2: 'delete:expired-database-gone' });
   });
 
@@ -183,8 +181,8 @@ describe('CleanupPlanner', () => {
     { expiry: '2026-11-26T03:00:01', outcome: 'kept:not-expired', when: 'its zone-less expiry, read as UTC, is a second away' },
     { expiry: '2026-11-26T02:59:59', outcome: 'delete:expired', when: 'its zone-less expiry, read as UTC, has passed' },
     { expiry: '2026-11-26T04:00:01+01:00', outcome: 'kept:not-expired', when: 'its expiry with an offset is a second away' },
-    { expiry: '2026-11-26 03:00:01', outcome: 'kept:not-expired', when: "its Python str() expiry, read as UTC, is a second away" },
-    { expiry: '2026-11-26 02:59:59.999999', outcome: 'delete:expired', when: "its Python str() expiry has passed" },
+    { expiry: '2026-11-26 03:00:01', outcome: 'kept:not-expired', when: 'its Python str() expiry, read as UTC, is a second away' },
+    { expiry: '2026-11-26 02:59:59.999999', outcome: 'delete:expired', when: 'its Python str() expiry has passed' },
     { expiry: '2026-11-25', outcome: 'kept:malformed-expiry', when: 'its expiry is a date only (outside the grammar)' },
     { expiry: '2026-11-25T02:00:00+0000', outcome: 'kept:malformed-expiry', when: 'its offset has no colon (outside the grammar)' },
     { expiry: ' 2026-11-25T02:00:00Z', outcome: 'kept:malformed-expiry', when: 'its expiry starts with a blank (outside the grammar)' },
@@ -221,7 +219,10 @@ describe('CleanupPlanner', () => {
     const a = toolSnapshot('a', EXPIRED, { createdAt: createdA === undefined ? undefined : new Date(createdA) });
     const b = toolSnapshot('b', EXPIRED, { createdAt: new Date(createdB) });
     const deleted = kept === 'a' ? 'b' : 'a';
-    for (const order of [[a, b], [b, a]]) {
+    for (const order of [
+      [a, b],
+      [b, a],
+    ]) {
       expect(outcomes(decide(order, liveSet(orders)))).toEqual({ [kept]: 'kept:newest-of-live-database', [deleted]: 'delete:expired' });
     }
   });
@@ -238,12 +239,7 @@ describe('CleanupPlanner', () => {
   });
 
   describe('on any mix of snapshots', () => {
-    const POOL: Database[] = [
-      makeInstance({ id: 'db-a' }),
-      makeInstance({ id: 'db-b' }),
-      makeCluster({ id: 'db-a' }),
-      makeCluster({ id: 'db-c' }),
-    ];
+    const POOL: Database[] = [makeInstance({ id: 'db-a' }), makeInstance({ id: 'db-b' }), makeCluster({ id: 'db-a' }), makeCluster({ id: 'db-c' })];
     /** Expiry values with their meaning at NOW, written out rather than computed by the parser. */
     const EXPIRIES: Record<string, 'expired' | 'not-expired' | 'malformed'> = {
       '2026-11-26T02:59:59Z': 'expired',
@@ -301,8 +297,18 @@ describe('CleanupPlanner', () => {
         fc.property(
           scenario.chain((s) => fc.tuple(fc.constant(s), fc.shuffledSubarray(s.snapshots, { minLength: s.snapshots.length }))),
           ([s, shuffled]) => {
-            const inOrder = outcomes(decide(s.snapshots.map((x) => x.snapshot), s.live));
-            const reordered = outcomes(decide(shuffled.map((x) => x.snapshot), s.live));
+            const inOrder = outcomes(
+              decide(
+                s.snapshots.map((x) => x.snapshot),
+                s.live,
+              ),
+            );
+            const reordered = outcomes(
+              decide(
+                shuffled.map((x) => x.snapshot),
+                s.live,
+              ),
+            );
             expect(reordered).toEqual(inOrder);
           },
         ),
@@ -313,14 +319,15 @@ describe('CleanupPlanner', () => {
     it('deletes exactly the expired tool snapshots, except the newest one of each live database', () => {
       fc.assert(
         fc.property(scenario, ({ snapshots, liveIndexes, live }) => {
-          const decisions = decide(snapshots.map((x) => x.snapshot), live);
+          const decisions = decide(
+            snapshots.map((x) => x.snapshot),
+            live,
+          );
           const isCandidate = (s: Snapshot) => s.type === 'manual' && s.status === 'available' && s.tags[TAG_EXPIRY] !== undefined;
           const expected = new Set<string>();
           for (let db = 0; db < POOL.length; db++) {
             const candidates = snapshots.filter((x) => x.dbIndex === db && isCandidate(x.snapshot)).map((x) => x.snapshot);
-            const newest = [...candidates].sort(
-              (x, y) => (y.createdAt?.getTime() ?? 0) - (x.createdAt?.getTime() ?? 0) || (y.id > x.id ? 1 : -1),
-            )[0];
+            const newest = [...candidates].sort((x, y) => (y.createdAt?.getTime() ?? 0) - (x.createdAt?.getTime() ?? 0) || (y.id > x.id ? 1 : -1))[0];
             for (const c of candidates) {
               const isExpired = EXPIRIES[c.tags[TAG_EXPIRY]!] === 'expired';
               if (isExpired && !(liveIndexes.has(db) && c === newest)) expected.add(c.id);
@@ -341,11 +348,13 @@ describe('CleanupPlanner with CLEANUP_SCOPE=prefixed', () => {
   const onlyOwn = (id: string): boolean => id.startsWith('cronsnap-');
   const nothingLive: LiveDatabases = { has: () => false };
 
-  it('keeps an expired snapshot of an earlier tool, and deletes the tool\'s own', () => {
+  it("keeps an expired snapshot of an earlier tool, and deletes the tool's own", () => {
     const planner = new CleanupPlanner(now, onlyOwn);
     const decisions = [
       ...planner.add(makeSnapshot({ id: 'legacy-2025', dbId: 'orders', tags: expired, createdAt: new Date('2025-01-01T00:00:00Z') })),
-      ...planner.add(makeSnapshot({ id: 'cronsnap-orders-20260101-0200', dbId: 'orders', tags: expired, createdAt: new Date('2026-01-01T02:00:00Z') })),
+      ...planner.add(
+        makeSnapshot({ id: 'cronsnap-orders-20260101-0200', dbId: 'orders', tags: expired, createdAt: new Date('2026-01-01T02:00:00Z') }),
+      ),
       ...planner.add(makeSnapshot({ id: 'legacy-newest', dbId: 'orders', tags: expired, createdAt: new Date('2026-06-01T00:00:00Z') })),
       ...planner.finish(nothingLive),
     ];
@@ -363,8 +372,17 @@ describe('CleanupPlanner with CLEANUP_SCOPE=prefixed', () => {
     const planner = new CleanupPlanner(now, onlyOwn);
     const live: LiveDatabases = { has: (_kind, dbId) => dbId === 'orders' };
     const decisions = [
-      ...planner.add(makeSnapshot({ id: 'cronsnap-orders-20260101-0200', dbId: 'orders', tags: expired, createdAt: new Date('2026-01-01T02:00:00Z') })),
-      ...planner.add(makeSnapshot({ id: 'legacy-newest', dbId: 'orders', tags: { [TAG_EXPIRY]: '2030-01-01T00:00:00Z' }, createdAt: new Date('2026-06-01T00:00:00Z') })),
+      ...planner.add(
+        makeSnapshot({ id: 'cronsnap-orders-20260101-0200', dbId: 'orders', tags: expired, createdAt: new Date('2026-01-01T02:00:00Z') }),
+      ),
+      ...planner.add(
+        makeSnapshot({
+          id: 'legacy-newest',
+          dbId: 'orders',
+          tags: { [TAG_EXPIRY]: '2030-01-01T00:00:00Z' },
+          createdAt: new Date('2026-06-01T00:00:00Z'),
+        }),
+      ),
       ...planner.finish(live),
     ];
 

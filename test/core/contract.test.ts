@@ -51,20 +51,22 @@ describe('the public contract', () => {
   });
 
   it('keeps the documented environment variable names', () => {
-    expect(Object.values(ENV)).toEqual(expect.arrayContaining([
-      'AWS_DEFAULT_REGION',
-      'AWS_REGION',
-      'CONCURRENCY',
-      'DEFAULT_RETENTION_DAYS',
-      'DEFAULT_SNAPSHOT_SCHEDULE',
-      'DRY_RUN',
-      'LOG_LEVEL',
-      'MAX_ATTEMPTS',
-      'RDS_INSTANCE_ID',
-      'REQUEST_TIMEOUT_MS',
-      'SNAPSHOT_PREFIX',
-      'WRITE_SNAPSHOT_LATEST',
-    ]));
+    expect(Object.values(ENV)).toEqual(
+      expect.arrayContaining([
+        'AWS_DEFAULT_REGION',
+        'AWS_REGION',
+        'CONCURRENCY',
+        'DEFAULT_RETENTION_DAYS',
+        'DEFAULT_SNAPSHOT_SCHEDULE',
+        'DRY_RUN',
+        'LOG_LEVEL',
+        'MAX_ATTEMPTS',
+        'RDS_INSTANCE_ID',
+        'REQUEST_TIMEOUT_MS',
+        'SNAPSHOT_PREFIX',
+        'WRITE_SNAPSHOT_LATEST',
+      ]),
+    );
   });
 
   it('uses the documented exit codes', () => {

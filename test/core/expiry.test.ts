@@ -148,7 +148,9 @@ describe('parseExpiry', () => {
       minute: fc.integer({ min: 0, max: 69 }),
       second: fc.integer({ min: 0, max: 69 }),
       separator: fc.constantFrom('T', ' '),
-      zone: fc.option(fc.record({ sign: fc.constantFrom(1, -1), hours: fc.integer({ min: 0, max: 29 }), minutes: fc.integer({ min: 0, max: 69 }) }), { nil: undefined }),
+      zone: fc.option(fc.record({ sign: fc.constantFrom(1, -1), hours: fc.integer({ min: 0, max: 29 }), minutes: fc.integer({ min: 0, max: 69 }) }), {
+        nil: undefined,
+      }),
     });
     const daysIn = (year: number, month: number) =>
       [31, year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1] ?? 0;
@@ -157,7 +159,13 @@ describe('parseExpiry', () => {
         const zoneText = zone === undefined ? '' : `${zone.sign > 0 ? '+' : '-'}${pad(zone.hours)}:${pad(zone.minutes)}`;
         const text = `${pad(year, 4)}-${pad(month)}-${pad(day)}${separator}${pad(hour)}:${pad(minute)}:${pad(second)}${zoneText}`;
         const isValid =
-          month >= 1 && month <= 12 && day >= 1 && day <= daysIn(year, month) && hour <= 23 && minute <= 59 && second <= 59 &&
+          month >= 1 &&
+          month <= 12 &&
+          day >= 1 &&
+          day <= daysIn(year, month) &&
+          hour <= 23 &&
+          minute <= 59 &&
+          second <= 59 &&
           (zone === undefined || (zone.hours <= 23 && zone.minutes <= 59));
         const at = parseExpiry(text);
         if (!isValid) {

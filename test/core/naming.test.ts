@@ -23,16 +23,11 @@ function obeysRdsRules(id: string): boolean {
 }
 
 /** Valid RDS identifiers: a letter, then letters, digits and single hyphens; no trailing hyphen. */
-const rdsIdentifier = (maxLength: number) =>
-  fc
-    .stringMatching(/^[a-z](?:-?[a-z0-9])*$/)
-    .filter((s) => s.length <= maxLength);
+const rdsIdentifier = (maxLength: number) => fc.stringMatching(/^[a-z](?:-?[a-z0-9])*$/).filter((s) => s.length <= maxLength);
 
 const validPrefix = rdsIdentifier(MAX_PREFIX_LENGTH);
 const kind = fc.constantFrom<ResourceKind>('instance', 'cluster');
-const slotAt = fc
-  .integer({ min: Date.UTC(2000, 0, 1) / 3_600_000, max: Date.UTC(2200, 0, 1) / 3_600_000 })
-  .map((h) => new Date(h * 3_600_000));
+const slotAt = fc.integer({ min: Date.UTC(2000, 0, 1) / 3_600_000, max: Date.UTC(2200, 0, 1) / 3_600_000 }).map((h) => new Date(h * 3_600_000));
 
 describe('isRdsIdentifier', () => {
   it.each([
@@ -100,9 +95,27 @@ describe('snapshotIdFor', () => {
     { prefix: 'cronsnap', kind: 'instance', dbId: 'orders-db', slot: '2026-11-26T02:00:00Z', id: 'cronsnap-orders-db-20261126-0200' },
     { prefix: 'cronsnap', kind: 'cluster', dbId: 'orders-db', slot: '2026-11-26T02:00:00Z', id: 'cronsnap-orders-db-20261126-0200' },
     { prefix: 'nightly', kind: 'instance', dbId: 'db1', slot: '2026-12-31T23:00:00Z', id: 'nightly-db1-20261231-2300' },
-    { prefix: 'cronsnap', kind: 'instance', dbId: '9lives', slot: '2028-02-29T00:00:00Z', id: `cronsnap-0${shortHash('9lives')}-9lives-20280229-0000` },
-    { prefix: 'cronsnap', kind: 'instance', dbId: 'Orders_DB', slot: '2026-11-26T02:00:00Z', id: `cronsnap-0${shortHash('Orders_DB')}-orders-db-20261126-0200` },
-    { prefix: 'cronsnap', kind: 'instance', dbId: '-odd__name-', slot: '2026-11-26T02:00:00Z', id: `cronsnap-0${shortHash('-odd__name-')}-odd-name-20261126-0200` },
+    {
+      prefix: 'cronsnap',
+      kind: 'instance',
+      dbId: '9lives',
+      slot: '2028-02-29T00:00:00Z',
+      id: `cronsnap-0${shortHash('9lives')}-9lives-20280229-0000`,
+    },
+    {
+      prefix: 'cronsnap',
+      kind: 'instance',
+      dbId: 'Orders_DB',
+      slot: '2026-11-26T02:00:00Z',
+      id: `cronsnap-0${shortHash('Orders_DB')}-orders-db-20261126-0200`,
+    },
+    {
+      prefix: 'cronsnap',
+      kind: 'instance',
+      dbId: '-odd__name-',
+      slot: '2026-11-26T02:00:00Z',
+      id: `cronsnap-0${shortHash('-odd__name-')}-odd-name-20261126-0200`,
+    },
   ] as const)('names the $slot snapshot of $kind $dbId $id', ({ prefix, kind: k, dbId, slot, id }) => {
     expect(snapshotIdFor(prefix, k, dbId, new Date(slot))).toBe(id);
   });
@@ -168,12 +181,7 @@ describe('snapshotIdFor', () => {
     fc.assert(
       fc.property(validPrefix, kind, dbId, slotAt, (prefix, k, db, slot) => {
         const id = snapshotIdFor(prefix, k, db, slot);
-        return (
-          obeysRdsRules(id) &&
-          id.length <= MAX_SNAPSHOT_ID_LENGTH[k] &&
-          id.startsWith(`${prefix}-`) &&
-          id.endsWith(`-${slotStamp(slot)}`)
-        );
+        return obeysRdsRules(id) && id.length <= MAX_SNAPSHOT_ID_LENGTH[k] && id.startsWith(`${prefix}-`) && id.endsWith(`-${slotStamp(slot)}`);
       }),
       { numRuns: 2000 },
     );
@@ -235,13 +243,21 @@ describe('alternateSnapshotIdFor', () => {
 
   it('is a valid name within the limit, never equal to any usual name, and stands for the same slot', () => {
     fc.assert(
-      fc.property(validPrefix, kind, rdsIdentifier(63), rdsIdentifier(63), fc.string({ minLength: 1, maxLength: 40 }), slotAt, (prefix, k, a, b, resourceId, slot) => {
-        const alternate = alternateSnapshotIdFor(prefix, k, a, resourceId, slot);
-        expect(obeysRdsRules(alternate)).toBe(true);
-        expect(alternate.length).toBeLessThanOrEqual(MAX_SNAPSHOT_ID_LENGTH[k]);
-        expect(alternate).not.toBe(snapshotIdFor(prefix, k, b, slot));
-        expect(slotOfSnapshotId(prefix, alternate)).toEqual(slot);
-      }),
+      fc.property(
+        validPrefix,
+        kind,
+        rdsIdentifier(63),
+        rdsIdentifier(63),
+        fc.string({ minLength: 1, maxLength: 40 }),
+        slotAt,
+        (prefix, k, a, b, resourceId, slot) => {
+          const alternate = alternateSnapshotIdFor(prefix, k, a, resourceId, slot);
+          expect(obeysRdsRules(alternate)).toBe(true);
+          expect(alternate.length).toBeLessThanOrEqual(MAX_SNAPSHOT_ID_LENGTH[k]);
+          expect(alternate).not.toBe(snapshotIdFor(prefix, k, b, slot));
+          expect(slotOfSnapshotId(prefix, alternate)).toEqual(slot);
+        },
+      ),
       { numRuns: 2000 },
     );
   });

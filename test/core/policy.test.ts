@@ -1,14 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  CONTROL_TAGS,
-  MAX_TAGS_PER_RESOURCE,
-  TAG_EXPIRY,
-  TAG_LATEST,
-  TAG_NEVER,
-  TAG_RETENTION_DAYS,
-  TAG_SCHEDULE,
-} from '../../src/core/contract.js';
+import { CONTROL_TAGS, MAX_TAGS_PER_RESOURCE, TAG_EXPIRY, TAG_LATEST, TAG_NEVER, TAG_RETENTION_DAYS, TAG_SCHEDULE } from '../../src/core/contract.js';
 import { readPolicy, snapshotTagsFor, type PolicyDefaults } from '../../src/core/policy.js';
 
 const DEFAULTS: PolicyDefaults = { scheduleHours: [2], retentionDays: 90 };
@@ -108,11 +100,7 @@ describe('readPolicy', () => {
     expect(policy.warnings.map((w) => w.tag)).toEqual([TAG_SCHEDULE, TAG_RETENTION_DAYS]);
   });
 
-  const tagValue = fc.oneof(
-    fc.string(),
-    fc.string({ unit: 'binary' }),
-    fc.stringMatching(/^(\d{1,3}\s?){0,4}$/),
-  );
+  const tagValue = fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.stringMatching(/^(\d{1,3}\s?){0,4}$/));
   const tagKey = fc.oneof(
     fc.constantFrom(...CONTROL_TAGS),
     fc.constantFrom(...CONTROL_TAGS).map((k) => k.toUpperCase()),
@@ -132,16 +120,22 @@ describe('readPolicy', () => {
         const tokens = scheduleValue?.split(/\s+/).filter((t) => t !== '') ?? [];
         const isScheduleClean = tokens.length > 0 && tokens.every((t) => /^(0[0-9]|1[0-9]|2[0-3])$/.test(t));
         const isRetentionClean =
-          retentionValue !== undefined && /^[0-9]+$/.test(retentionValue.trim()) &&
-          Number(retentionValue.trim()) >= 1 && Number(retentionValue.trim()) <= 36500;
+          retentionValue !== undefined &&
+          /^[0-9]+$/.test(retentionValue.trim()) &&
+          Number(retentionValue.trim()) >= 1 &&
+          Number(retentionValue.trim()) <= 36500;
         const warnedTags = policy.warnings.map((w) => w.tag);
         return (
           policy.scheduleHours.length > 0 &&
           policy.scheduleHours.every(isWholeHour) &&
-          Number.isInteger(policy.retentionDays) && policy.retentionDays >= 1 && policy.retentionDays <= 36500 &&
+          Number.isInteger(policy.retentionDays) &&
+          policy.retentionDays >= 1 &&
+          policy.retentionDays <= 36500 &&
           warnedTags.includes(TAG_SCHEDULE) === (scheduleValue !== undefined && !isScheduleClean) &&
           warnedTags.includes(TAG_RETENTION_DAYS) === (retentionValue !== undefined && !isRetentionClean) &&
-          Object.keys(tags).every((key) => warnedTags.includes(key) === (key !== key.toLowerCase() && CONTROL_TAGS.has(key.toLowerCase())) || CONTROL_TAGS.has(key)) &&
+          Object.keys(tags).every(
+            (key) => warnedTags.includes(key) === (key !== key.toLowerCase() && CONTROL_TAGS.has(key.toLowerCase())) || CONTROL_TAGS.has(key),
+          ) &&
           (isRetentionClean || policy.retentionDays === DEFAULTS.retentionDays) &&
           policy.warnings.every((w) => w.value === tags[w.tag])
         );

@@ -5,8 +5,30 @@ import { dueSlot, floorToHour, hourLabel, parseSchedule } from '../../src/core/s
 const HOUR_MS = 3_600_000;
 /** The 24 tokens the contract accepts, spelled out rather than derived from a regex. */
 const VALID_TOKENS = [
-  '00', '01', '02', '03', '04', '05', '06', '07', '08', '09', '10', '11',
-  '12', '13', '14', '15', '16', '17', '18', '19', '20', '21', '22', '23',
+  '00',
+  '01',
+  '02',
+  '03',
+  '04',
+  '05',
+  '06',
+  '07',
+  '08',
+  '09',
+  '10',
+  '11',
+  '12',
+  '13',
+  '14',
+  '15',
+  '16',
+  '17',
+  '18',
+  '19',
+  '20',
+  '21',
+  '22',
+  '23',
 ];
 
 describe('parseSchedule', () => {

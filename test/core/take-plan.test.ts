@@ -1,13 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  LATEST_SKIPPED,
-  TAG_EXPIRY,
-  TAG_LATEST,
-  TAG_NEVER,
-  TAG_RETENTION_DAYS,
-  TAG_SCHEDULE,
-} from '../../src/core/contract.js';
+import { LATEST_SKIPPED, TAG_EXPIRY, TAG_LATEST, TAG_NEVER, TAG_RETENTION_DAYS, TAG_SCHEDULE } from '../../src/core/contract.js';
 import { alternateSnapshotIdFor, isRdsIdentifier } from '../../src/core/naming.js';
 import { ToolSnapshotIndex } from '../../src/core/snapshot-index.js';
 import { isSnapshottable, latestTagUpdate, planSnapshot, type TakeContext } from '../../src/core/take-plan.js';
@@ -43,7 +36,13 @@ describe('planSnapshot', () => {
       reason: 'slot-due',
       slotAt: new Date('2026-11-26T02:00:00Z'),
       snapshotId: 'cronsnap-orders-20261126-0200',
-      alternateSnapshotId: alternateSnapshotIdFor('cronsnap', 'instance', 'orders', resourceIdFor('instance', 'orders'), new Date('2026-11-26T02:00:00Z')),
+      alternateSnapshotId: alternateSnapshotIdFor(
+        'cronsnap',
+        'instance',
+        'orders',
+        resourceIdFor('instance', 'orders'),
+        new Date('2026-11-26T02:00:00Z'),
+      ),
       expiresAt: new Date('2027-02-24T02:00:00Z'),
       tags: { [TAG_EXPIRY]: '2027-02-24T02:00:00Z', team: 'payments' },
       droppedTagKeys: [],
@@ -53,15 +52,78 @@ describe('planSnapshot', () => {
   });
 
   it.each([
-    { schedule: '02', now: '2026-11-26T02:59:59Z', slot: '2026-11-26T02:00:00Z', reason: 'slot-due', id: 'cronsnap-orders-20261126-0200', latest: '02' },
-    { schedule: '02', now: '2026-11-26T03:00:00Z', slot: '2026-11-26T02:00:00Z', reason: 'catch-up', id: 'cronsnap-orders-20261126-0200', latest: '02' },
-    { schedule: '02', now: '2026-11-26T01:59:59Z', slot: '2026-11-25T02:00:00Z', reason: 'catch-up', id: 'cronsnap-orders-20261125-0200', latest: '02' },
-    { schedule: '00', now: '2027-01-01T00:00:00Z', slot: '2027-01-01T00:00:00Z', reason: 'slot-due', id: 'cronsnap-orders-20270101-0000', latest: '00' },
-    { schedule: '23', now: '2027-01-01T00:00:00Z', slot: '2026-12-31T23:00:00Z', reason: 'catch-up', id: 'cronsnap-orders-20261231-2300', latest: '23' },
-    { schedule: '23', now: '2026-12-31T23:59:59Z', slot: '2026-12-31T23:00:00Z', reason: 'slot-due', id: 'cronsnap-orders-20261231-2300', latest: '23' },
-    { schedule: '23', now: '2028-03-01T00:10:00Z', slot: '2028-02-29T23:00:00Z', reason: 'catch-up', id: 'cronsnap-orders-20280229-2300', latest: '23' },
-    { schedule: '00 12', now: '2028-02-29T12:00:00Z', slot: '2028-02-29T12:00:00Z', reason: 'slot-due', id: 'cronsnap-orders-20280229-1200', latest: '12' },
-    { schedule: '08 20', now: '2026-05-01T07:00:00Z', slot: '2026-04-30T20:00:00Z', reason: 'catch-up', id: 'cronsnap-orders-20260430-2000', latest: '20' },
+    {
+      schedule: '02',
+      now: '2026-11-26T02:59:59Z',
+      slot: '2026-11-26T02:00:00Z',
+      reason: 'slot-due',
+      id: 'cronsnap-orders-20261126-0200',
+      latest: '02',
+    },
+    {
+      schedule: '02',
+      now: '2026-11-26T03:00:00Z',
+      slot: '2026-11-26T02:00:00Z',
+      reason: 'catch-up',
+      id: 'cronsnap-orders-20261126-0200',
+      latest: '02',
+    },
+    {
+      schedule: '02',
+      now: '2026-11-26T01:59:59Z',
+      slot: '2026-11-25T02:00:00Z',
+      reason: 'catch-up',
+      id: 'cronsnap-orders-20261125-0200',
+      latest: '02',
+    },
+    {
+      schedule: '00',
+      now: '2027-01-01T00:00:00Z',
+      slot: '2027-01-01T00:00:00Z',
+      reason: 'slot-due',
+      id: 'cronsnap-orders-20270101-0000',
+      latest: '00',
+    },
+    {
+      schedule: '23',
+      now: '2027-01-01T00:00:00Z',
+      slot: '2026-12-31T23:00:00Z',
+      reason: 'catch-up',
+      id: 'cronsnap-orders-20261231-2300',
+      latest: '23',
+    },
+    {
+      schedule: '23',
+      now: '2026-12-31T23:59:59Z',
+      slot: '2026-12-31T23:00:00Z',
+      reason: 'slot-due',
+      id: 'cronsnap-orders-20261231-2300',
+      latest: '23',
+    },
+    {
+      schedule: '23',
+      now: '2028-03-01T00:10:00Z',
+      slot: '2028-02-29T23:00:00Z',
+      reason: 'catch-up',
+      id: 'cronsnap-orders-20280229-2300',
+      latest: '23',
+    },
+    {
+      schedule: '00 12',
+      now: '2028-02-29T12:00:00Z',
+      slot: '2028-02-29T12:00:00Z',
+      reason: 'slot-due',
+      id: 'cronsnap-orders-20280229-1200',
+      latest: '12',
+    },
+    {
+      schedule: '08 20',
+      now: '2026-05-01T07:00:00Z',
+      slot: '2026-04-30T20:00:00Z',
+      reason: 'catch-up',
+      id: 'cronsnap-orders-20260430-2000',
+      latest: '20',
+    },
   ])('plans $id ($reason) for schedule $schedule at $now', ({ schedule, now, slot, reason, id, latest }) => {
     const db = makeInstance({ id: 'orders', tags: { [TAG_SCHEDULE]: schedule } });
     expect(planSnapshot(db, context({ now }))).toMatchObject({ action: 'create', reason, slotAt: new Date(slot), snapshotId: id, latest });
@@ -149,7 +211,12 @@ describe('planSnapshot', () => {
     const NOW = '2026-03-01T03:07:00Z';
     // Blue/Green: `orders` (resource id R1) was snapshotted at 02:07, then renamed `orders-old`;
     // another instance (R2) took the name `orders`.
-    const oldSnapshot = makeSnapshot({ id: 'cronsnap-orders-20260301-0200', dbId: 'orders', dbResourceId: 'db-R1', createdAt: new Date('2026-03-01T02:07:00Z') });
+    const oldSnapshot = makeSnapshot({
+      id: 'cronsnap-orders-20260301-0200',
+      dbId: 'orders',
+      dbResourceId: 'db-R1',
+      createdAt: new Date('2026-03-01T02:07:00Z'),
+    });
     const renamedOld = makeInstance({ id: 'orders-old', resourceId: 'db-R1' });
     const newOrders = makeInstance({ id: 'orders', resourceId: 'db-R2' });
 
@@ -169,7 +236,10 @@ describe('planSnapshot', () => {
     it("is not covered by a hand-made snapshot of another database that is named like this database's slot", () => {
       const handMade = makeSnapshot({ id: 'cronsnap-orders-20260301-0200', dbId: 'payments', createdAt: new Date('2026-03-01T02:30:00Z') });
       const plan = planSnapshot(makeInstance({ id: 'orders' }), context({ now: NOW, snapshots: [handMade] }));
-      expect(plan).toMatchObject({ action: 'create', snapshotId: alternateSnapshotIdFor('cronsnap', 'instance', 'orders', resourceIdFor('instance', 'orders'), SLOT) });
+      expect(plan).toMatchObject({
+        action: 'create',
+        snapshotId: alternateSnapshotIdFor('cronsnap', 'instance', 'orders', resourceIdFor('instance', 'orders'), SLOT),
+      });
     });
 
     it('matches by identifier only when RDS gives the snapshot no resource id', () => {
@@ -235,7 +305,10 @@ describe('planSnapshot', () => {
   it.each(['stopped', 'stopping', 'creating', 'backing-up', 'modifying', 'rebooting', 'storage-full', 'failed'])(
     'is up to date, whatever the status, when the slot of a %s instance is covered',
     (status) => {
-      const plan = planSnapshot(makeInstance({ id: 'orders', status }), context({ now: '2026-11-26T02:00:00Z', covered: ['cronsnap-orders-20261126-0200'] }));
+      const plan = planSnapshot(
+        makeInstance({ id: 'orders', status }),
+        context({ now: '2026-11-26T02:00:00Z', covered: ['cronsnap-orders-20261126-0200'] }),
+      );
       expect(plan).toMatchObject({ action: 'up-to-date', latest: '02' });
     },
   );

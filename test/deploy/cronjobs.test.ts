@@ -9,13 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/jobs/registry.js';
 import { finalUser } from './support/dockerfile-checks.js';
 import { isJsonPatch, ownPartProblems, patchBody, readKustomization, settingsRegion, sharedParts, yamlFiles } from './support/layout.js';
-import {
-  checkCronJob,
-  checkSchedule,
-  checkServiceAccount,
-  shortestIntervalSeconds,
-  type CronJobExpectations,
-} from './support/manifest-checks.js';
+import { checkCronJob, checkSchedule, checkServiceAccount, shortestIntervalSeconds, type CronJobExpectations } from './support/manifest-checks.js';
 import { modelTypeProblems, type TypedDocument } from './support/model-typecheck.js';
 import {
   clone,
@@ -190,9 +184,7 @@ function containerDefaults(): { env: Record<string, string>; memoryLimit: string
 
 describe('settings every job shares', () => {
   it('set the AWS region in exactly one place, deploy/settings', () => {
-    const places = yamlFiles().flatMap((file) =>
-      [...readRepoFile(file).matchAll(/name:\s*AWS_REGION\b/g)].map(() => file),
-    );
+    const places = yamlFiles().flatMap((file) => [...readRepoFile(file).matchAll(/name:\s*AWS_REGION\b/g)].map(() => file));
     expect(places).toEqual(['deploy/settings/kustomization.yaml']);
     expect(settingsRegion()).toMatch(/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/);
   });
@@ -298,7 +290,10 @@ describe('no unknown or mistyped fields (TypeScript excess-property check agains
     });
     const problems = modelTypeProblems(documents);
     for (const [label] of broken) {
-      expect(problems.filter((p) => p.startsWith(`${label}:`)), `no type error for ${label}`).not.toEqual([]);
+      expect(
+        problems.filter((p) => p.startsWith(`${label}:`)),
+        `no type error for ${label}`,
+      ).not.toEqual([]);
     }
   });
 });
@@ -353,14 +348,38 @@ const MUTATIONS: Mutation[] = [
   ['has no resources', (m) => Reflect.deleteProperty(containerOf(m), 'resources'), 'resources.requests.cpu must be set'],
   ['has a bad quantity', (m) => (containerOf(m).resources!.requests!.memory = '128 MB'), 'schema:'],
   ['uses the default service account', (m) => (podSpecOf(m).serviceAccountName = 'default'), 'serviceAccountName must be cronjob-rds-snapshot'],
-  ['lets the SDK fall back to the node role', (m) => (envVar(m, 'AWS_EC2_METADATA_DISABLED')!.value = 'false'), 'AWS_EC2_METADATA_DISABLED must match'],
-  ['lets the V8 heap grow past the memory limit', (m) => (envVar(m, 'NODE_OPTIONS')!.value = '--max-old-space-size=512'), 'leaves too little of the 256Mi memory limit'],
-  ['does not cap the V8 heap', (m) => (containerOf(m).env = (containerOf(m).env ?? []).filter((e) => e.name !== 'NODE_OPTIONS')), 'env NODE_OPTIONS must be set'],
-  ['does not set AWS_EC2_METADATA_DISABLED', (m) => (containerOf(m).env = (containerOf(m).env ?? []).filter((e) => e.name !== 'AWS_EC2_METADATA_DISABLED')), 'env AWS_EC2_METADATA_DISABLED must be set'],
-  ['does not set AWS_REGION', (m) => (containerOf(m).env = (containerOf(m).env ?? []).filter((e) => e.name !== 'AWS_REGION')), 'env AWS_REGION must be set'],
+  [
+    'lets the SDK fall back to the node role',
+    (m) => (envVar(m, 'AWS_EC2_METADATA_DISABLED')!.value = 'false'),
+    'AWS_EC2_METADATA_DISABLED must match',
+  ],
+  [
+    'lets the V8 heap grow past the memory limit',
+    (m) => (envVar(m, 'NODE_OPTIONS')!.value = '--max-old-space-size=512'),
+    'leaves too little of the 256Mi memory limit',
+  ],
+  [
+    'does not cap the V8 heap',
+    (m) => (containerOf(m).env = (containerOf(m).env ?? []).filter((e) => e.name !== 'NODE_OPTIONS')),
+    'env NODE_OPTIONS must be set',
+  ],
+  [
+    'does not set AWS_EC2_METADATA_DISABLED',
+    (m) => (containerOf(m).env = (containerOf(m).env ?? []).filter((e) => e.name !== 'AWS_EC2_METADATA_DISABLED')),
+    'env AWS_EC2_METADATA_DISABLED must be set',
+  ],
+  [
+    'does not set AWS_REGION',
+    (m) => (containerOf(m).env = (containerOf(m).env ?? []).filter((e) => e.name !== 'AWS_REGION')),
+    'env AWS_REGION must be set',
+  ],
   ['sets an env value as a YAML boolean', (m) => Object.assign(envVar(m, 'DRY_RUN')!, { value: true }), 'schema:'],
   ['misspells an env variable', (m) => (envVar(m, 'DRY_RUN')!.name = 'DRY-RUN'), 'env DRY-RUN is not a variable the jobs read'],
-  ['sets an hour outside 00-23 as default schedule', (m) => (envVar(m, 'DEFAULT_SNAPSHOT_SCHEDULE')!.value = '2'), 'DEFAULT_SNAPSHOT_SCHEDULE must match'],
+  [
+    'sets an hour outside 00-23 as default schedule',
+    (m) => (envVar(m, 'DEFAULT_SNAPSHOT_SCHEDULE')!.value = '2'),
+    'DEFAULT_SNAPSHOT_SCHEDULE must match',
+  ],
   ['sets an env variable twice', (m) => containerOf(m).env!.push({ name: 'DRY_RUN', value: 'true' }), 'env DRY_RUN is set twice'],
   ['uses the latest tag', (m) => (containerOf(m).image = 'rds-snapshot/take-snapshots:latest'), 'must not use the latest tag'],
   ['uses an untagged image', (m) => (containerOf(m).image = 'rds-snapshot/take-snapshots'), 'explicit tag or digest'],

@@ -80,7 +80,12 @@ const JOB_MUTATIONS: TextMutation[] = [
   ['has no USER', /^USER .*$/m, '', 'must set USER'],
   ['runs as another uid than the base', /^USER .*$/m, 'USER 20000:20000', "must equal the base image's user"],
   ['uses a shell-form ENTRYPOINT', /^ENTRYPOINT .*$/m, 'ENTRYPOINT node /app/take-snapshots.js', 'ENTRYPOINT must be exec form'],
-  ['runs another script than it copies', /^ENTRYPOINT .*$/m, 'ENTRYPOINT ["/usr/local/bin/node", "/app/main.js"]', 'ENTRYPOINT must run the copied bundle'],
+  [
+    'runs another script than it copies',
+    /^ENTRYPOINT .*$/m,
+    'ENTRYPOINT ["/usr/local/bin/node", "/app/main.js"]',
+    'ENTRYPOINT must run the copied bundle',
+  ],
   ['has no ENTRYPOINT', /^ENTRYPOINT .*$/m, '', 'must have an ENTRYPOINT'],
   ['uses a latest base', /^ARG BASE_IMAGE=.*$/m, 'ARG BASE_IMAGE=rds-snapshot/base:latest', 'must not use the latest tag'],
   ['uses an untagged base', /^ARG BASE_IMAGE=.*$/m, 'ARG BASE_IMAGE=rds-snapshot/base', 'must be pinned by tag or digest'],
@@ -103,7 +108,7 @@ const BASE_MUTATIONS: TextMutation[] = [
   ['keeps the dnf cache', ' && dnf clean all \\\n', '', 'dnf clean all'],
   ['has no ENV HOME', /^ENV HOME=.*$/m, '', 'must set ENV HOME'],
   ['has no passwd entry', />> \/etc\/passwd/, '>> /tmp/passwd', 'must add a passwd entry'],
-  ['has a passwd entry for another uid', "app:x:10001:10001:", "app:x:10002:10001:", 'passwd entry uid 10002'],
+  ['has a passwd entry for another uid', 'app:x:10001:10001:', 'app:x:10002:10001:', 'passwd entry uid 10002'],
   ['has a HOME other than the passwd home', /^ENV HOME=.*$/m, 'ENV HOME=/tmp', 'must equal ENV HOME'],
   ['runs as root', /^USER .*$/m, 'USER root', 'USER must be numeric'],
   ['copies files', /^USER/m, 'COPY dist/ /app/\nUSER', 'must copy nothing'],
@@ -134,7 +139,7 @@ describe('reading a Dockerfile (dockerfile-ast)', () => {
     ['ARG BASE=rds-snapshot/base:1.2\nFROM ${BASE}\n', ['rds-snapshot/base:1.2']],
     ['ARG BASE=rds-snapshot/base:1.2\nFROM --platform=linux/arm64 $BASE AS build\n', ['rds-snapshot/base:1.2']],
     ['ARG BASE\nFROM ${BASE}\n', ['${BASE}']],
-    ['FROM a:1 AS one\nFROM b@sha256:' + '0'.repeat(64) + '\n', ['a:1', 'b@sha256:' + '0'.repeat(64)]],
+    [`FROM a:1 AS one\nFROM b@sha256:${'0'.repeat(64)}\n`, ['a:1', `b@sha256:${'0'.repeat(64)}`]],
   ])('finds the FROM images of %j, ARG defaults filled in', (text, expected) => {
     expect(fromReferences(text)).toEqual(expected);
   });

@@ -40,7 +40,10 @@ describe('README.md: IAM, Deploy and Troubleshooting', () => {
     'ImagePullBackOff',
   ])('has a troubleshooting row keyed by `%s`', (text) => {
     const rows = deploy.split('\n').filter((line) => line.startsWith('| `') || line.startsWith('| Job') || line.startsWith('| CronJob'));
-    expect(rows.some((row) => row.split('|')[1]?.includes(text)), `no row starts with ${text}`).toBe(true);
+    expect(
+      rows.some((row) => row.split('|')[1]?.includes(text)),
+      `no row starts with ${text}`,
+    ).toBe(true);
   });
 
   it('names only CronJobs and files that exist', () => {
@@ -96,7 +99,13 @@ describe('irsa/README.md', () => {
   });
 
   it('explains what setup.sh --pod-identity changes on an existing role and which prerequisites it checks', () => {
-    for (const text of ['update-assume-role-policy', 'eks-pod-identity-agent', 'eks-auth:AssumeRoleForPodIdentity', 'simulate-principal-policy', 'exits 1']) {
+    for (const text of [
+      'update-assume-role-policy',
+      'eks-pod-identity-agent',
+      'eks-auth:AssumeRoleForPodIdentity',
+      'simulate-principal-policy',
+      'exits 1',
+    ]) {
       expect(irsaReadme, text).toContain(text);
     }
   });

@@ -66,7 +66,9 @@ describe('RDS actions: the policy grants exactly what the code sends', () => {
   });
 
   it('allows AddTagsToResource only because CreateDB*Snapshot with Tags implies it or the code sends it', () => {
-    const withoutTagging = new Map([...code.actions].filter(([a]) => !['AddTagsToResource', 'CreateDBSnapshot', 'CreateDBClusterSnapshot'].includes(a)));
+    const withoutTagging = new Map(
+      [...code.actions].filter(([a]) => !['AddTagsToResource', 'CreateDBSnapshot', 'CreateDBClusterSnapshot'].includes(a)),
+    );
     expect(actionProblems(STRICT, withoutTagging).join('\n')).toContain('rds:AddTagsToResource, which the code never uses');
   });
 });
@@ -138,7 +140,12 @@ interface Scenario {
 }
 
 const SCENARIOS: Scenario[] = [
-  { name: 'list databases, clusters, snapshots and the quota', request: { action: 'rds:DescribeDBSnapshots', resource: '*' }, strict: true, legacy: true },
+  {
+    name: 'list databases, clusters, snapshots and the quota',
+    request: { action: 'rds:DescribeDBSnapshots', resource: '*' },
+    strict: true,
+    legacy: true,
+  },
   { name: 'read the account quota', request: { action: 'rds:DescribeAccountAttributes', resource: '*' }, strict: true, legacy: true },
   {
     name: 'CreateDBSnapshot: the source database (with copied tags)',
@@ -268,9 +275,7 @@ const SCENARIOS: Scenario[] = [
 ];
 
 function scenarioProblems(policy: PolicyDocument, variant: 'strict' | 'legacy'): string[] {
-  return SCENARIOS.filter((s) => isAllowed(policy, s.request) !== s[variant]).map(
-    (s) => `${s[variant] ? 'must allow' : 'must deny'}: ${s.name}`,
-  );
+  return SCENARIOS.filter((s) => isAllowed(policy, s.request) !== s[variant]).map((s) => `${s[variant] ? 'must allow' : 'must deny'}: ${s.name}`);
 }
 
 describe('what the role can do', () => {
@@ -300,8 +305,12 @@ describe('what the role can do', () => {
     expect(text).toContain(`aws:ResourceTag/${TAG_EXPIRY}`);
     expect(text).toContain(`"${TAG_LATEST}"`);
     for (const job of JOBS) {
-      const env = (readYaml(job, 'cronjob.yaml') as { spec: { jobTemplate: { spec: { template: { spec: { containers: { env?: { name: string; value?: string }[] }[] } } } } } })
-        .spec.jobTemplate.spec.template.spec.containers[0]?.env ?? [];
+      const env =
+        (
+          readYaml(job, 'cronjob.yaml') as {
+            spec: { jobTemplate: { spec: { template: { spec: { containers: { env?: { name: string; value?: string }[] }[] } } } } };
+          }
+        ).spec.jobTemplate.spec.template.spec.containers[0]?.env ?? [];
       const prefix = env.find((e) => e.name === 'SNAPSHOT_PREFIX')?.value ?? DEFAULT_SNAPSHOT_PREFIX;
       expect(prefix, `${job}: SNAPSHOT_PREFIX must match the policy's ARNs`).toBe(DEFAULT_SNAPSHOT_PREFIX);
     }
@@ -390,7 +399,7 @@ describe('the shipped cleaner and the strict policy agree', () => {
     return Object.fromEntries((container?.env ?? []).map((e) => [e.name, e.value ?? '']));
   })();
 
-  it('limits the cleaner to the tool\'s own names, the only snapshots the strict policy lets it delete', () => {
+  it("limits the cleaner to the tool's own names, the only snapshots the strict policy lets it delete", () => {
     expect(env['CLEANUP_SCOPE']).toBe('prefixed');
     const prefix = env['SNAPSHOT_PREFIX'] ?? DEFAULT_SNAPSHOT_PREFIX;
     const elsewhere = { action: 'rds:DeleteDBSnapshot', resource: arn('snapshot', 'python-era-orders-2025'), resourceTags: EXPIRY };

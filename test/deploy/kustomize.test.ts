@@ -222,7 +222,9 @@ describe('the minimum Kubernetes version the README states', () => {
   });
 
   it.skipIf(!hasKubectl)('would have to rise to 1.29 with podReplacementPolicy set', () => {
-    const cronJob = clone((renderKustomization('.') as K8sObject[]).find((o) => o.kind === 'CronJob')) as { spec: { jobTemplate: { spec: Record<string, unknown> } } };
+    const cronJob = clone((renderKustomization('.') as K8sObject[]).find((o) => o.kind === 'CronJob')) as {
+      spec: { jobTemplate: { spec: Record<string, unknown> } };
+    };
     cronJob.spec.jobTemplate.spec.podReplacementPolicy = 'Failed';
     expect(minimumKubernetesMinor(cronJob).minor).toBe(29);
   });

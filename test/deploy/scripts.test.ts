@@ -85,7 +85,9 @@ describe('irsa/setup.sh --dry-run', () => {
     expect(result.all).toContain('aws eks create-addon --cluster-name demo --region eu-north-1 --addon-name eks-pod-identity-agent');
     expect(result.all).toContain('aws eks list-nodegroups --cluster-name demo --region eu-north-1 --query nodegroups --output text');
     expect(result.all).toContain('aws iam simulate-principal-policy --policy-source-arn');
-    expect(result.all).toMatch(/aws iam create-role --role-name rds-snapshot-cronjobs --assume-role-policy-document file:\/\/\S+trust-pod-identity\.json/);
+    expect(result.all).toMatch(
+      /aws iam create-role --role-name rds-snapshot-cronjobs --assume-role-policy-document file:\/\/\S+trust-pod-identity\.json/,
+    );
     expect(result.all).toContain(`aws iam attach-role-policy --role-name rds-snapshot-cronjobs --policy-arn ${POLICY_ARN}`);
     expect(result.all).toContain(
       'aws eks create-pod-identity-association --cluster-name demo --region eu-north-1 --namespace rds-snapshots --service-account cronjob-rds-snapshot --role-arn arn:aws:iam::123456789012:role/rds-snapshot-cronjobs',
@@ -138,7 +140,9 @@ interface PrintedSettings {
 
 function summarize(kustomization: Kustomization, dir: string): PrintedSettings {
   const bodies = (kustomization.patches ?? []).map((patch) => ({ target: patch.target, body: patchBody(dir, patch) }));
-  const account = bodies.find((p) => p.target?.kind === 'ServiceAccount')?.body as { metadata?: { annotations?: Record<string, string> } } | undefined;
+  const account = bodies.find((p) => p.target?.kind === 'ServiceAccount')?.body as
+    | { metadata?: { annotations?: Record<string, string> } }
+    | undefined;
   const region = bodies.find((p) => p.target?.kind === 'CronJob')?.body as { value?: { value?: string } }[] | undefined;
   return {
     namespace: kustomization.namespace,
@@ -162,7 +166,9 @@ function settingsWith(values: { namespace: string; roleArn: string | undefined; 
     .filter((patch) => values.roleArn !== undefined || patch.target?.kind !== 'ServiceAccount')
     .map((patch) => ({
       ...patch,
-      patch: (patch.patch ?? '').replace(current.roleArn ?? '\0', values.roleArn ?? '').replace(`value: ${current.region}`, `value: ${values.region}`),
+      patch: (patch.patch ?? '')
+        .replace(current.roleArn ?? '\0', values.roleArn ?? '')
+        .replace(`value: ${current.region}`, `value: ${values.region}`),
     }));
   return summarize({ ...shipped, namespace: values.namespace, patches }, SETTINGS_DIR);
 }
@@ -200,7 +206,14 @@ esac
   chmodSync(join(stubDir, 'aws'), 0o755);
   afterAll(() => rmSync(stubDir, { recursive: true, force: true }));
 
-  const base = { CLUSTER: 'demo', REGION: 'eu-north-1', ACCOUNT: '123456789012', STUB_LOG: log, STUB_ADDON_STATUS: 'ACTIVE', STUB_NODEGROUPS: 'ng-a' };
+  const base = {
+    CLUSTER: 'demo',
+    REGION: 'eu-north-1',
+    ACCOUNT: '123456789012',
+    STUB_LOG: log,
+    STUB_ADDON_STATUS: 'ACTIVE',
+    STUB_NODEGROUPS: 'ng-a',
+  };
 
   function runStubbed(stubs: Record<string, string>) {
     writeFileSync(log, '');
@@ -211,7 +224,9 @@ esac
   it('replaces the trust policy of a role the IRSA path made, so Pod Identity can assume it, and says so', () => {
     const result = runStubbed({ STUB_ROLE_TRUST: 'arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-north-1.amazonaws.com/id/ABC' });
     expect(result.status).toBe(0);
-    expect(result.calls).toMatch(/^iam update-assume-role-policy --role-name rds-snapshot-cronjobs --policy-document file:\/\/\S+trust-pod-identity\.json$/m);
+    expect(result.calls).toMatch(
+      /^iam update-assume-role-policy --role-name rds-snapshot-cronjobs --policy-document file:\/\/\S+trust-pod-identity\.json$/m,
+    );
     expect(result.calls).toContain('"Service": "pods.eks.amazonaws.com"');
     expect(result.calls).toContain('"aws:RequestTag/eks-cluster-name": "demo"');
     expect(result.calls).toContain('"aws:RequestTag/kubernetes-namespace": "rds-snapshots"');
@@ -231,7 +246,9 @@ esac
   it('creates the role with the Pod Identity trust policy when there is none', () => {
     const result = runStubbed({});
     expect(result.status).toBe(0);
-    expect(result.calls).toMatch(/^iam create-role --role-name rds-snapshot-cronjobs --assume-role-policy-document file:\/\/\S+trust-pod-identity\.json$/m);
+    expect(result.calls).toMatch(
+      /^iam create-role --role-name rds-snapshot-cronjobs --assume-role-policy-document file:\/\/\S+trust-pod-identity\.json$/m,
+    );
     expect(result.calls).not.toContain('update-assume-role-policy');
   });
 
@@ -240,7 +257,7 @@ esac
     expect(result.stdout).toContain('add-on eks-pod-identity-agent is ACTIVE');
     expect(result.calls).not.toContain('eks create-addon');
     expect(result.calls).toContain(
-      "iam simulate-principal-policy --policy-source-arn arn:aws:iam::123456789012:role/node-ng-a --action-names eks-auth:AssumeRoleForPodIdentity --query EvaluationResults[0].EvalDecision --output text",
+      'iam simulate-principal-policy --policy-source-arn arn:aws:iam::123456789012:role/node-ng-a --action-names eks-auth:AssumeRoleForPodIdentity --query EvaluationResults[0].EvalDecision --output text',
     );
     expect(result.stdout).toContain('node role arn:aws:iam::123456789012:role/node-ng-a may call eks-auth:AssumeRoleForPodIdentity');
   });
@@ -276,8 +293,12 @@ esac
   it('finishes the setup but exits 1 when a node role may not call eks-auth:AssumeRoleForPodIdentity, and gives the fix', () => {
     const result = runStubbed({ STUB_SIMULATE: 'implicitDeny' });
     expect(result.status).toBe(1);
-    expect(result.stderr).toContain('node role arn:aws:iam::123456789012:role/node-ng-a may not call eks-auth:AssumeRoleForPodIdentity (implicitDeny)');
-    expect(result.stderr).toContain('aws iam attach-role-policy --role-name node-ng-a --policy-arn arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy');
+    expect(result.stderr).toContain(
+      'node role arn:aws:iam::123456789012:role/node-ng-a may not call eks-auth:AssumeRoleForPodIdentity (implicitDeny)',
+    );
+    expect(result.stderr).toContain(
+      'aws iam attach-role-policy --role-name node-ng-a --policy-arn arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy',
+    );
     expect(result.calls).toContain('eks create-pod-identity-association');
   });
 
@@ -303,7 +324,9 @@ describe('scripts/images.sh --dry-run', () => {
     expect(out).toContain('+ npm run build');
     expect(out).toContain(`-f Dockerfile.base -t ${REGISTRY}/rds-snapshot/base:1.2.3 .`);
     for (const job of JOBS) {
-      expect(out).toContain(`--build-arg BASE_IMAGE=${REGISTRY}/rds-snapshot/base:1.2.3 -f ${job}/Dockerfile -t ${REGISTRY}/rds-snapshot/${job}:1.2.3 .`);
+      expect(out).toContain(
+        `--build-arg BASE_IMAGE=${REGISTRY}/rds-snapshot/base:1.2.3 -f ${job}/Dockerfile -t ${REGISTRY}/rds-snapshot/${job}:1.2.3 .`,
+      );
       expect(out).toContain(`aws ecr create-repository --region eu-north-1 --repository-name rds-snapshot/${job}`);
       expect(out).toContain(`+ docker push ${REGISTRY}/rds-snapshot/${job}:1.2.3`);
     }

@@ -6,13 +6,43 @@ const NOW = '2026-11-26T02:05:00Z';
 describe('bad input over the wire: one clear line, exit 2, no write', () => {
   it.each([
     ['RDS_INSTANCE_ID missing', 'cronjob-snapshot', {}, /RDS_INSTANCE_ID is required/],
-    ['RDS_INSTANCE_ID malformed', 'cronjob-snapshot', { RDS_INSTANCE_ID: 'my_db;drop' }, /RDS_INSTANCE_ID must be an RDS identifier .* got "my_db;drop"/],
-    ['DEFAULT_RETENTION_DAYS malformed', 'take-snapshots', { DEFAULT_RETENTION_DAYS: '90d' }, /DEFAULT_RETENTION_DAYS must be a whole number from 1 to 36500, got "90d"/],
-    ['DEFAULT_SNAPSHOT_SCHEDULE malformed', 'take-snapshots', { DEFAULT_SNAPSHOT_SCHEDULE: '2' }, /DEFAULT_SNAPSHOT_SCHEDULE must be space-separated two-digit UTC hours/],
+    [
+      'RDS_INSTANCE_ID malformed',
+      'cronjob-snapshot',
+      { RDS_INSTANCE_ID: 'my_db;drop' },
+      /RDS_INSTANCE_ID must be an RDS identifier .* got "my_db;drop"/,
+    ],
+    [
+      'DEFAULT_RETENTION_DAYS malformed',
+      'take-snapshots',
+      { DEFAULT_RETENTION_DAYS: '90d' },
+      /DEFAULT_RETENTION_DAYS must be a whole number from 1 to 36500, got "90d"/,
+    ],
+    [
+      'DEFAULT_SNAPSHOT_SCHEDULE malformed',
+      'take-snapshots',
+      { DEFAULT_SNAPSHOT_SCHEDULE: '2' },
+      /DEFAULT_SNAPSHOT_SCHEDULE must be space-separated two-digit UTC hours/,
+    ],
     ['DRY_RUN malformed', 'delete-snapshots', { DRY_RUN: 'perhaps' }, /DRY_RUN must be true or false, got "perhaps"/],
-    ['AWS_ENDPOINT_URL_RDS not a URL', 'take-snapshots', { AWS_ENDPOINT_URL_RDS: 'garbage://::' }, /AWS_ENDPOINT_URL_RDS must be an http:\/\/ or https:\/\/ URL .* got "garbage:\/\/::"/],
-    ['AWS_ENDPOINT_URL not a URL', 'delete-snapshots', { AWS_ENDPOINT_URL: 'not a url' }, /AWS_ENDPOINT_URL must be an http:\/\/ or https:\/\/ URL .* got "not a url"/],
-    ['SNAPSHOT_PREFIX too long', 'take-snapshots', { SNAPSHOT_PREFIX: 'a'.repeat(25) }, /^invalid configuration: SNAPSHOT_PREFIX must be at most 20 characters \(it has 25\), got "a{25}"$/],
+    [
+      'AWS_ENDPOINT_URL_RDS not a URL',
+      'take-snapshots',
+      { AWS_ENDPOINT_URL_RDS: 'garbage://::' },
+      /AWS_ENDPOINT_URL_RDS must be an http:\/\/ or https:\/\/ URL .* got "garbage:\/\/::"/,
+    ],
+    [
+      'AWS_ENDPOINT_URL not a URL',
+      'delete-snapshots',
+      { AWS_ENDPOINT_URL: 'not a url' },
+      /AWS_ENDPOINT_URL must be an http:\/\/ or https:\/\/ URL .* got "not a url"/,
+    ],
+    [
+      'SNAPSHOT_PREFIX too long',
+      'take-snapshots',
+      { SNAPSHOT_PREFIX: 'a'.repeat(25) },
+      /^invalid configuration: SNAPSHOT_PREFIX must be at most 20 characters \(it has 25\), got "a{25}"$/,
+    ],
   ] as const)('%s: no AWS call at all', async (_name, job, env, message) => {
     const fake = await endpoint({ seed: { instances: [{ id: 'orders' }] } });
 
@@ -30,7 +60,10 @@ describe('bad input over the wire: one clear line, exit 2, no write', () => {
 
     expect(run.code).toBe(2);
     expect(run.lines).toEqual([
-      expect.objectContaining({ level: 'fatal', msg: 'invalid configuration: RDS_INSTANCE_ID=ordrs: no DB instance or DB cluster with that identifier in eu-north-1' }),
+      expect.objectContaining({
+        level: 'fatal',
+        msg: 'invalid configuration: RDS_INSTANCE_ID=ordrs: no DB instance or DB cluster with that identifier in eu-north-1',
+      }),
     ]);
     expect(fake.calls).toEqual({ DescribeDBInstances: 1, DescribeDBClusters: 1 });
     expect(writeCalls(fake)).toEqual([]);
@@ -46,7 +79,9 @@ describe('bad input over the wire: one clear line, exit 2, no write', () => {
     const fake = await endpoint();
     const run = await runAt(fake, 'delete-snapshots', now);
     expect(run.code).toBe(2);
-    expect(run.lines).toEqual([expect.objectContaining({ event: 'config-error', msg: expect.stringContaining(`--now must be a real UTC instant from 1970 on`) })]);
+    expect(run.lines).toEqual([
+      expect.objectContaining({ event: 'config-error', msg: expect.stringContaining(`--now must be a real UTC instant from 1970 on`) }),
+    ]);
     expect(fake.requests).toEqual([]);
   });
 
@@ -56,7 +91,9 @@ describe('bad input over the wire: one clear line, exit 2, no write', () => {
     const run = await runAt(fake, 'cronjob-snapshot', NOW, { env: { RDS_INSTANCE_ID: 'ordrs', LOG_LEVEL: 'silent' } });
 
     expect(run.code).toBe(2);
-    expect(run.lines).toEqual([expect.objectContaining({ level: 'fatal', event: 'config-error', msg: expect.stringContaining('RDS_INSTANCE_ID=ordrs') })]);
+    expect(run.lines).toEqual([
+      expect.objectContaining({ level: 'fatal', event: 'config-error', msg: expect.stringContaining('RDS_INSTANCE_ID=ordrs') }),
+    ]);
   });
 
   it('an identifier that names both an instance and a cluster: exit 2 naming both, no write; cluster: chooses', async () => {
@@ -84,7 +121,7 @@ describe('bad input over the wire: one clear line, exit 2, no write', () => {
     expect(run.summary).toMatchObject({ region: 'eusc-de-east-1', counts: expect.objectContaining({ created: 1 }) });
   });
 
-  it('no credentials at all: the run fails closed with the SDK\'s message, exit 1, no write', async () => {
+  it("no credentials at all: the run fails closed with the SDK's message, exit 1, no write", async () => {
     const fake = await endpoint({ seed: { instances: [{ id: 'orders' }] } });
 
     const run = await runAt(fake, 'take-snapshots', NOW, { env: { AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', MAX_ATTEMPTS: '1' } });

@@ -101,7 +101,13 @@ describe('faults over the wire', () => {
 
   it('SnapshotQuotaExceeded from RDS stops further creates in the run', async () => {
     const fake = await endpoint({ seed: THREE });
-    fake.addFault({ kind: 'error', code: 'SnapshotQuotaExceeded', status: 400, message: 'Cannot create more than 100 manual snapshots', action: 'CreateDBSnapshot' });
+    fake.addFault({
+      kind: 'error',
+      code: 'SnapshotQuotaExceeded',
+      status: 400,
+      message: 'Cannot create more than 100 manual snapshots',
+      action: 'CreateDBSnapshot',
+    });
 
     const run = await runAt(fake, 'take-snapshots', NOW, { env: { CONCURRENCY: '1' } });
 

@@ -16,12 +16,7 @@ export async function endpoint(options: FakeRdsOptions = {}): Promise<FakeRds> {
 }
 
 /** Runs a job as if it were `now`: the endpoint's clock is set to the same instant. */
-export async function runAt(
-  fake: FakeRds,
-  job: JobName,
-  now: string,
-  options: Omit<RunOptions, 'endpoint'> = {},
-): Promise<BundleRun> {
+export async function runAt(fake: FakeRds, job: JobName, now: string, options: Omit<RunOptions, 'endpoint'> = {}): Promise<BundleRun> {
   fake.setNow(new Date(now));
   return runBundle(job, { ...options, endpoint: fake.url, args: ['--now', now, ...(options.args ?? [])] });
 }

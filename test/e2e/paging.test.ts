@@ -11,7 +11,12 @@ describe('paging over the wire', () => {
       clusters: Array.from({ length: 20 }, (_, i) => ({ id: `cl-${pad(i)}` })),
       // yesterday's slots of the first 120 instances are already covered
       snapshots: [
-        ...Array.from({ length: 120 }, (_, i) => ({ id: `cronsnap-db-${pad(i)}-20261125-0200`, dbId: `db-${pad(i)}`, createdAt: '2026-11-25T02:01:00Z', tags: { snapshot_expiry: '2027-02-23T02:00:00Z' } })),
+        ...Array.from({ length: 120 }, (_, i) => ({
+          id: `cronsnap-db-${pad(i)}-20261125-0200`,
+          dbId: `db-${pad(i)}`,
+          createdAt: '2026-11-25T02:01:00Z',
+          tags: { snapshot_expiry: '2027-02-23T02:00:00Z' },
+        })),
         ...Array.from({ length: 130 }, (_, i) => ({ id: `other-${pad(i)}`, dbId: 'db-000', createdAt: '2026-01-01T00:00:00Z' })),
       ],
       quotas: { manualSnapshots: 1000 },

@@ -46,11 +46,12 @@ describe('take-snapshots over a simulated day', () => {
     expect(byId.get('cronsnap-orders-20261126-0800')?.tags).toEqual({ snapshot_expiry: '2026-12-03T08:00:00Z', team: 'payments' });
     expect(byId.get('cronsnap-billing-20261126-0200')?.tags).toEqual({ snapshot_expiry: '2027-02-24T02:00:00Z' });
     expect(byId.get('cronsnap-legacy-20261126-1200')?.tags).toEqual({ snapshot_expiry: '2027-02-24T12:00:00Z' });
-    expect(byId.get('cronsnap-aurora-20261126-0400')).toMatchObject({ kind: 'cluster', tags: { snapshot_expiry: '2026-12-31T04:00:00Z', env: 'prod' } });
+    expect(byId.get('cronsnap-aurora-20261126-0400')).toMatchObject({
+      kind: 'cluster',
+      tags: { snapshot_expiry: '2026-12-31T04:00:00Z', env: 'prod' },
+    });
 
-    const latest = Object.fromEntries(
-      [...fake.instances(), ...fake.clusters()].map((db) => [db.id, db.tags['snapshot_latest']]),
-    );
+    const latest = Object.fromEntries([...fake.instances(), ...fake.clusters()].map((db) => [db.id, db.tags['snapshot_latest']]));
     expect(latest).toEqual({
       orders: '16',
       billing: '02',
@@ -71,7 +72,9 @@ describe('take-snapshots over a simulated day', () => {
 
     const at0905 = await runAt(fake, 'take-snapshots', '2026-11-26T09:05:00Z');
 
-    expect(at0905.lines).toContainEqual(expect.objectContaining({ dbId: 'reports', action: 'caught-up', snapshotId: 'cronsnap-reports-20261126-0600' }));
+    expect(at0905.lines).toContainEqual(
+      expect.objectContaining({ dbId: 'reports', action: 'caught-up', snapshotId: 'cronsnap-reports-20261126-0600' }),
+    );
     expect(fake.instances()[0]?.tags['snapshot_latest']).toBe('06');
   });
 
@@ -96,9 +99,7 @@ describe('take-snapshots over a simulated day', () => {
     const second = await runAt(fake, 'cronjob-snapshot', '2026-11-26T14:52:00Z', { env: { RDS_INSTANCE_ID: 'shared' } });
 
     expect([first.code, second.code]).toEqual([0, 0]);
-    expect(fake.snapshots().map((s) => [s.id, s.tags['snapshot_expiry']])).toEqual([
-      ['cronsnap-shared-20261126-1400', '2026-12-10T14:00:00Z'],
-    ]);
+    expect(fake.snapshots().map((s) => [s.id, s.tags['snapshot_expiry']])).toEqual([['cronsnap-shared-20261126-1400', '2026-12-10T14:00:00Z']]);
     expect(second.summary).toMatchObject({ counts: expect.objectContaining({ upToDate: 1 }) });
   });
 });

@@ -20,7 +20,13 @@ const KEEPERS: SeedSnapshot[] = [
   { id: 'hand-made-before-upgrade', dbId: 'orders', createdAt: '2025-06-01T00:00:00Z', tags: { owner: 'dba' } },
   { id: 'garbled-expiry', dbId: 'orders', createdAt: '2025-06-02T00:00:00Z', tags: { snapshot_expiry: '31/12/2025' } },
   { id: 'still-copying', dbId: 'orders', createdAt: '2025-06-03T00:00:00Z', status: 'copying', tags: { snapshot_expiry: '2025-07-01T00:00:00Z' } },
-  { id: 'rds:orders-2026-01-01-00-10', dbId: 'orders', type: 'automated', createdAt: '2026-01-01T00:10:00Z', tags: { snapshot_expiry: '2026-01-02T00:00:00Z' } },
+  {
+    id: 'rds:orders-2026-01-01-00-10',
+    dbId: 'orders',
+    type: 'automated',
+    createdAt: '2026-01-01T00:10:00Z',
+    tags: { snapshot_expiry: '2026-01-02T00:00:00Z' },
+  },
 ];
 
 describe('delete-snapshots over a simulated year', () => {
@@ -49,9 +55,7 @@ describe('delete-snapshots over a simulated year', () => {
       expect.objectContaining({ snapshotId: 'cronsnap-orders-20261201-0200', action: 'kept', reason: 'newest-of-live-database', level: 'warn' }),
     );
     const ids = fake.snapshots().map((s) => s.id);
-    expect(ids).toEqual(
-      expect.arrayContaining(['hand-made-before-upgrade', 'garbled-expiry', 'still-copying', 'rds:orders-2026-01-01-00-10']),
-    );
+    expect(ids).toEqual(expect.arrayContaining(['hand-made-before-upgrade', 'garbled-expiry', 'still-copying', 'rds:orders-2026-01-01-00-10']));
     // live database: its newest is kept though expired; the retired one's are all gone
     expect(ids.filter((id) => id.startsWith('cronsnap-orders'))).toEqual(['cronsnap-orders-20261201-0200']);
     expect(ids.filter((id) => id.startsWith('cronsnap-retired'))).toEqual([]);

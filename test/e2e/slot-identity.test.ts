@@ -5,7 +5,12 @@ import { endpoint, runAt } from './helpers.js';
 describe('a slot belongs to a database, not to a name (over the wire)', () => {
   it('after a Blue/Green switchover, each database has exactly one snapshot for the slot', async () => {
     const fake = await endpoint({
-      seed: { instances: [{ id: 'orders', resourceId: 'db-BLUE' }, { id: 'orders-green', resourceId: 'db-GREEN' }] },
+      seed: {
+        instances: [
+          { id: 'orders', resourceId: 'db-BLUE' },
+          { id: 'orders-green', resourceId: 'db-GREEN' },
+        ],
+      },
     });
     const first = await runAt(fake, 'take-snapshots', '2026-03-01T02:07:00Z');
     expect(first.code).toBe(0);
@@ -25,15 +30,24 @@ describe('a slot belongs to a database, not to a name (over the wire)', () => {
     );
     // Both already had their 02:00 snapshot before the switch: nothing new, nothing doubled.
     expect(next.summary).toMatchObject({ counts: expect.objectContaining({ upToDate: 2, created: 0, caughtUp: 0 }) });
-    expect(next.lines).toContainEqual(expect.objectContaining({ dbId: 'orders-old', action: 'up-to-date', snapshotId: 'cronsnap-orders-20260301-0200' }));
-    expect(next.lines).toContainEqual(expect.objectContaining({ dbId: 'orders', action: 'up-to-date', snapshotId: 'cronsnap-orders-green-20260301-0200' }));
+    expect(next.lines).toContainEqual(
+      expect.objectContaining({ dbId: 'orders-old', action: 'up-to-date', snapshotId: 'cronsnap-orders-20260301-0200' }),
+    );
+    expect(next.lines).toContainEqual(
+      expect.objectContaining({ dbId: 'orders', action: 'up-to-date', snapshotId: 'cronsnap-orders-green-20260301-0200' }),
+    );
     expect(alternate).toMatch(/^cronsnap-1[0-9a-z]{7}-orders-20260301-0200$/);
   });
 
-  it('the reported case: the new `orders` is not covered by the old one\'s snapshot, and the old one gets no second', async () => {
+  it("the reported case: the new `orders` is not covered by the old one's snapshot, and the old one gets no second", async () => {
     // The green side is still being built at 02:07, so it has no 02:00 snapshot before the switch.
     const fake = await endpoint({
-      seed: { instances: [{ id: 'orders', resourceId: 'db-BLUE' }, { id: 'orders-green', resourceId: 'db-GREEN', status: 'creating' }] },
+      seed: {
+        instances: [
+          { id: 'orders', resourceId: 'db-BLUE' },
+          { id: 'orders-green', resourceId: 'db-GREEN', status: 'creating' },
+        ],
+      },
     });
     await runAt(fake, 'take-snapshots', '2026-03-01T02:07:00Z');
     fake.renameInstance('orders', 'orders-old');
@@ -50,7 +64,9 @@ describe('a slot belongs to a database, not to a name (over the wire)', () => {
         [alternate, 'db-GREEN'],
       ].sort((a, b) => (a[0]! < b[0]! ? -1 : 1)),
     );
-    expect(run.lines).toContainEqual(expect.objectContaining({ dbId: 'orders-old', action: 'up-to-date', snapshotId: 'cronsnap-orders-20260301-0200' }));
+    expect(run.lines).toContainEqual(
+      expect.objectContaining({ dbId: 'orders-old', action: 'up-to-date', snapshotId: 'cronsnap-orders-20260301-0200' }),
+    );
     expect(run.lines).toContainEqual(expect.objectContaining({ dbId: 'orders', action: 'caught-up', snapshotId: alternate }));
     expect(run.summary).toMatchObject({ counts: expect.objectContaining({ upToDate: 1, caughtUp: 1, failed: 0 }) });
     expect(fake.instances().map((db) => [db.id, db.tags['snapshot_latest']])).toEqual([
@@ -73,7 +89,7 @@ describe('a slot belongs to a database, not to a name (over the wire)', () => {
     expect(run.lines).toContainEqual(expect.objectContaining({ dbId: 'orders', action: 'created', detail: 'already-exists-own' }));
   });
 
-  it('snapshot_latest does not go back when take-snapshots catches up a slot older than cronjob-snapshot\'s', async () => {
+  it("snapshot_latest does not go back when take-snapshots catches up a slot older than cronjob-snapshot's", async () => {
     const fake = await endpoint({ seed: { instances: [{ id: 'shared', tags: { snapshot_schedule: '05' } }] } });
     const byCronJob = await runAt(fake, 'cronjob-snapshot', '2026-11-26T11:10:00Z', { env: { RDS_INSTANCE_ID: 'shared' } });
     expect(byCronJob.code).toBe(0);

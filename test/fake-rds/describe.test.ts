@@ -198,9 +198,7 @@ describe('fake RDS describe operations through the real RDSClient', () => {
       'gone-db-manual',
       'orders-db-manual-1',
     ]);
-    expect(await ids({ Filters: [{ Name: 'dbi-resource-id', Values: ['db-ORDERS'] }], SnapshotType: 'manual' })).toEqual([
-      'orders-db-manual-1',
-    ]);
+    expect(await ids({ Filters: [{ Name: 'dbi-resource-id', Values: ['db-ORDERS'] }], SnapshotType: 'manual' })).toEqual(['orders-db-manual-1']);
     expect(await ids({ DbiResourceId: 'db-ORDERS' })).toEqual(['orders-db-manual-1', 'rds:orders-db-2025-01-02-03-04']);
     expect(await ids({ IncludeShared: true, IncludePublic: true, SnapshotType: 'manual', DBInstanceIdentifier: 'billing-db' })).toEqual([
       'billing-manual',
@@ -258,7 +256,14 @@ describe('fake RDS describe operations through the real RDSClient', () => {
       tags: {},
     });
     expect(fake.clusters()).toEqual([
-      { id: 'catalog', status: 'available', resourceId: 'cluster-CATALOG', arn: arn('cluster', 'catalog'), members: ['catalog-1', 'catalog-2'], tags: { schedule: 'hourly' } },
+      {
+        id: 'catalog',
+        status: 'available',
+        resourceId: 'cluster-CATALOG',
+        arn: arn('cluster', 'catalog'),
+        members: ['catalog-1', 'catalog-2'],
+        tags: { schedule: 'hourly' },
+      },
     ]);
     expect(fake.snapshots().find((s) => s.id === 'gone-db-manual')).toMatchObject({
       kind: 'instance',

@@ -161,7 +161,12 @@ describe('fake RDS fault injection against the real RDSClient retry logic', () =
       const rds = fakes.client(fake);
       const failed: boolean[] = [];
       for (let i = 0; i < 40; i++) {
-        failed.push(await rds.send(new DescribeDBInstancesCommand({})).then(() => false, () => true));
+        failed.push(
+          await rds.send(new DescribeDBInstancesCommand({})).then(
+            () => false,
+            () => true,
+          ),
+        );
       }
       expect(fake.faultsInjected).toBe(failed.filter(Boolean).length);
       return failed;
@@ -204,12 +209,13 @@ describe('fake RDS fault injection against the real RDSClient retry logic', () =
 
   it('answers an unknown or missing Action with a Query protocol error body', async () => {
     const fake = await fakes.start({ seed: SEED });
-    const post = (body: string) =>
-      fetch(fake.url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
+    const post = (body: string) => fetch(fake.url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
     const unknown = await post('Action=DescribeNothing&Version=2014-10-31');
     expect(unknown.status).toBe(400);
     const text = await unknown.text();
-    expect(text).toMatch(/<ErrorResponse[^>]*><Error><Type>Sender<\/Type><Code>InvalidAction<\/Code><Message>[^<]+<\/Message><\/Error><RequestId>[0-9a-f-]{36}<\/RequestId><\/ErrorResponse>/);
+    expect(text).toMatch(
+      /<ErrorResponse[^>]*><Error><Type>Sender<\/Type><Code>InvalidAction<\/Code><Message>[^<]+<\/Message><\/Error><RequestId>[0-9a-f-]{36}<\/RequestId><\/ErrorResponse>/,
+    );
     expect(unknown.headers.get('x-amzn-requestid')).toMatch(/^[0-9a-f-]{36}$/);
     const missing = await post('Version=2014-10-31');
     expect(missing.status).toBe(400);

@@ -55,8 +55,7 @@ export async function rejectionOf(promise: Promise<unknown>): Promise<Error & { 
   throw new Error('expected the promise to reject, but it resolved');
 }
 
-export const arn = (type: 'db' | 'cluster' | 'snapshot' | 'cluster-snapshot', id: string): string =>
-  `arn:aws:rds:${REGION}:${ACCOUNT}:${type}:${id}`;
+export const arn = (type: 'db' | 'cluster' | 'snapshot' | 'cluster-snapshot', id: string): string => `arn:aws:rds:${REGION}:${ACCOUNT}:${type}:${id}`;
 
 /** Tag values that must survive XML escaping and UTF-8 both ways. */
 export const AWKWARD_TAGS: Record<string, string> = {

@@ -62,7 +62,11 @@ describe('fake RDS paging through the real RDSClient paginators', () => {
     for await (const page of paginateDescribeDBSnapshots({ client: rds, pageSize: 20 }, { DBInstanceIdentifier: 'db-3', SnapshotType: 'manual' })) {
       oneDb.push(...(page.DBSnapshots ?? []).map((s) => s.DBSnapshotIdentifier ?? ''));
     }
-    expect(oneDb).toEqual(Array.from({ length: 230 }, (_, i) => i).filter((i) => i % 7 === 3).map((i) => `s-${pad(i)}`));
+    expect(oneDb).toEqual(
+      Array.from({ length: 230 }, (_, i) => i)
+        .filter((i) => i % 7 === 3)
+        .map((i) => `s-${pad(i)}`),
+    );
 
     const clusters: string[] = [];
     for await (const page of paginateDescribeDBClusters({ client: rds, pageSize: 100 }, {})) {
@@ -91,7 +95,10 @@ describe('fake RDS paging through the real RDSClient paginators', () => {
       await rds.send(new DeleteDBSnapshotCommand({ DBSnapshotIdentifier: id }));
     }
     const second = await rds.send(new DescribeDBSnapshotsCommand({ SnapshotType: 'manual', MaxRecords: 20, Marker: first.Marker }));
-    const expected = ids.slice(20).filter((id) => id !== 's-00020' && id !== 's-00025').slice(0, 20);
+    const expected = ids
+      .slice(20)
+      .filter((id) => id !== 's-00020' && id !== 's-00025')
+      .slice(0, 20);
     expect(second.DBSnapshots?.map((s) => s.DBSnapshotIdentifier)).toEqual(expected);
 
     const third = await rds.send(new DescribeDBSnapshotsCommand({ SnapshotType: 'manual', MaxRecords: 20, Marker: second.Marker }));
@@ -126,7 +133,10 @@ describe('fake RDS paging through the real RDSClient paginators', () => {
     const seedStarted = performance.now();
     const fake = await fakes.start({
       seed: {
-        instances: Array.from({ length: instanceCount }, (_, i) => ({ id: `db-${pad(i)}`, tags: { snapshot_schedule: 'daily', team: `t${i % 17}` } })),
+        instances: Array.from({ length: instanceCount }, (_, i) => ({
+          id: `db-${pad(i)}`,
+          tags: { snapshot_schedule: 'daily', team: `t${i % 17}` },
+        })),
         snapshots: Array.from({ length: snapshotCount }, (_, i) => ({
           id: `db-${pad(i % instanceCount)}-${pad(i, 6)}`,
           dbId: `db-${pad(i % instanceCount)}`,

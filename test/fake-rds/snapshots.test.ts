@@ -143,7 +143,9 @@ describe('fake RDS snapshot creation and deletion through the real RDSClient', (
 
     it('fails with DBSnapshotAlreadyExistsFault for an existing identifier in any case', async () => {
       const { rds } = await setup();
-      const error = await rejectionOf(rds.send(new CreateDBSnapshotCommand({ DBInstanceIdentifier: 'orders-db', DBSnapshotIdentifier: 'OLD-manual' })));
+      const error = await rejectionOf(
+        rds.send(new CreateDBSnapshotCommand({ DBInstanceIdentifier: 'orders-db', DBSnapshotIdentifier: 'OLD-manual' })),
+      );
       expect(error).toBeInstanceOf(DBSnapshotAlreadyExistsFault);
       expect(error.$metadata?.httpStatusCode).toBe(400);
     });
@@ -185,7 +187,9 @@ describe('fake RDS snapshot creation and deletion through the real RDSClient', (
       expect(error.message).toBe('Cannot create more than 3 manual snapshots');
 
       await rds.send(new DeleteDBSnapshotCommand({ DBSnapshotIdentifier: 'old-manual' }));
-      await expect(rds.send(new CreateDBSnapshotCommand({ DBInstanceIdentifier: 'orders-db', DBSnapshotIdentifier: 'fourth' }))).resolves.toBeDefined();
+      await expect(
+        rds.send(new CreateDBSnapshotCommand({ DBInstanceIdentifier: 'orders-db', DBSnapshotIdentifier: 'fourth' })),
+      ).resolves.toBeDefined();
     });
 
     it('fails with InvalidParameterValue for more than 50 tags and accepts exactly 50', async () => {
@@ -243,7 +247,9 @@ describe('fake RDS snapshot creation and deletion through the real RDSClient', (
     it('allows 63 characters in a cluster snapshot identifier but not 64', async () => {
       const { rds } = await setup();
       const ok = `c${'a'.repeat(62)}`;
-      await expect(rds.send(new CreateDBClusterSnapshotCommand({ DBClusterIdentifier: 'catalog', DBClusterSnapshotIdentifier: ok }))).resolves.toBeDefined();
+      await expect(
+        rds.send(new CreateDBClusterSnapshotCommand({ DBClusterIdentifier: 'catalog', DBClusterSnapshotIdentifier: ok })),
+      ).resolves.toBeDefined();
       const error = await rejectionOf(
         rds.send(new CreateDBClusterSnapshotCommand({ DBClusterIdentifier: 'catalog', DBClusterSnapshotIdentifier: `${ok}b` })),
       );
@@ -253,7 +259,9 @@ describe('fake RDS snapshot creation and deletion through the real RDSClient', (
     it('fails with SnapshotQuotaExceededFault at the manual cluster snapshot quota', async () => {
       // Seeded manual cluster snapshots: catalog-old, catalog-copying.
       const { rds } = await setup({ seed: { ...SEED, quotas: { manualClusterSnapshots: 2 } } });
-      const error = await rejectionOf(rds.send(new CreateDBClusterSnapshotCommand({ DBClusterIdentifier: 'catalog', DBClusterSnapshotIdentifier: 'x' })));
+      const error = await rejectionOf(
+        rds.send(new CreateDBClusterSnapshotCommand({ DBClusterIdentifier: 'catalog', DBClusterSnapshotIdentifier: 'x' })),
+      );
       expect(error).toBeInstanceOf(SnapshotQuotaExceededFault);
     });
   });

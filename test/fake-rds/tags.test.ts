@@ -21,7 +21,10 @@ describe('fake RDS tag operations through the real RDSClient', () => {
   const setup = async () => {
     const fake = await fakes.start({
       seed: {
-        instances: [{ id: 'db1', tags: { keep: 'me', replace: 'old' } }, { id: 'member', clusterId: 'c1' }],
+        instances: [
+          { id: 'db1', tags: { keep: 'me', replace: 'old' } },
+          { id: 'member', clusterId: 'c1' },
+        ],
         clusters: [{ id: 'c1' }],
         snapshots: [
           { id: 's1', dbId: 'db1' },

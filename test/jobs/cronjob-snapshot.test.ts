@@ -69,7 +69,9 @@ describe('cronjob-snapshot', () => {
 
   it('a Job retried in the same hour finds the snapshot already there and succeeds', async () => {
     onlyInstance(sdkInstance({ id: 'shared-db', tags: { snapshot_latest: '14' } }));
-    rds.on(DescribeDBSnapshotsCommand).resolves({ DBSnapshots: [sdkSnapshot({ id: 'cronsnap-shared-db-20261126-1400', dbId: 'shared-db', createdAt: '2026-11-26T14:05:00Z' })] });
+    rds
+      .on(DescribeDBSnapshotsCommand)
+      .resolves({ DBSnapshots: [sdkSnapshot({ id: 'cronsnap-shared-db-20261126-1400', dbId: 'shared-db', createdAt: '2026-11-26T14:05:00Z' })] });
     const { deps } = makeHarness('cronjob-snapshot', { now: NOW, env: { RDS_INSTANCE_ID: 'shared-db' } });
 
     const summary = await cronjobSnapshot(deps);
@@ -81,7 +83,9 @@ describe('cronjob-snapshot', () => {
 
   it('with --dry-run in an hour that already has its snapshot, plans what the real run does: up to date', async () => {
     onlyInstance(sdkInstance({ id: 'shared-db', tags: { snapshot_latest: '14' } }));
-    rds.on(DescribeDBSnapshotsCommand).resolves({ DBSnapshots: [sdkSnapshot({ id: 'cronsnap-shared-db-20261126-1400', dbId: 'shared-db', createdAt: '2026-11-26T14:05:00Z' })] });
+    rds
+      .on(DescribeDBSnapshotsCommand)
+      .resolves({ DBSnapshots: [sdkSnapshot({ id: 'cronsnap-shared-db-20261126-1400', dbId: 'shared-db', createdAt: '2026-11-26T14:05:00Z' })] });
     const { deps, logs } = makeHarness('cronjob-snapshot', { now: NOW, env: { RDS_INSTANCE_ID: 'shared-db', DRY_RUN: 'true' } });
 
     const summary = await cronjobSnapshot(deps);
@@ -94,7 +98,9 @@ describe('cronjob-snapshot', () => {
     onlyInstance(sdkInstance({ id: 'shared-db' }));
     rds.on(CreateDBSnapshotCommand).rejects(new DBSnapshotAlreadyExistsFault({ message: 'exists', $metadata: {} }));
     rds.on(DescribeDBSnapshotsCommand, { DBSnapshotIdentifier: 'cronsnap-shared-db-20261126-1400' }).resolves({
-      DBSnapshots: [sdkSnapshot({ id: 'cronsnap-shared-db-20261126-1400', dbId: 'shared-db', createdAt: '2026-11-26T14:37:01Z', status: 'creating' })],
+      DBSnapshots: [
+        sdkSnapshot({ id: 'cronsnap-shared-db-20261126-1400', dbId: 'shared-db', createdAt: '2026-11-26T14:37:01Z', status: 'creating' }),
+      ],
     });
     const { deps } = makeHarness('cronjob-snapshot', { now: NOW, env: { RDS_INSTANCE_ID: 'shared-db' } });
 
@@ -163,7 +169,9 @@ describe('cronjob-snapshot', () => {
     onlyInstance(sdkInstance({ id: 'shared' }));
     const { deps } = makeHarness('cronjob-snapshot', { now: NOW, env: { RDS_INSTANCE_ID: 'cluster:shared' } });
 
-    await expect(cronjobSnapshot(deps)).rejects.toThrow(new ConfigError(['RDS_INSTANCE_ID=cluster:shared: no DB cluster with that identifier in eu-north-1']));
+    await expect(cronjobSnapshot(deps)).rejects.toThrow(
+      new ConfigError(['RDS_INSTANCE_ID=cluster:shared: no DB cluster with that identifier in eu-north-1']),
+    );
   });
 
   it('skips a stopped database with snapshot_latest=skipped', async () => {
@@ -180,7 +188,9 @@ describe('cronjob-snapshot', () => {
 
 describe('cronjob-snapshot: when the look-up fails', () => {
   it('fails the run (exit 1, not 2: the database may well exist) and writes nothing', async () => {
-    rds.on(DescribeDBInstancesCommand).rejects(Object.assign(new Error('User is not authorized to perform: rds:DescribeDBInstances'), { name: 'AccessDenied' }));
+    rds
+      .on(DescribeDBInstancesCommand)
+      .rejects(Object.assign(new Error('User is not authorized to perform: rds:DescribeDBInstances'), { name: 'AccessDenied' }));
     const { deps } = makeHarness('cronjob-snapshot', { now: NOW, env: { RDS_INSTANCE_ID: 'shared-db' } });
 
     const summary = await cronjobSnapshot(deps);

@@ -22,7 +22,9 @@ const PAST = '2026-11-01T02:00:00Z';
 const FUTURE = '2027-01-01T02:00:00Z';
 
 function deletedIds(): string[] {
-  return inputsOf<DeleteDBSnapshotCommandInput>(DeleteDBSnapshotCommand).map((i) => i.DBSnapshotIdentifier!).sort();
+  return inputsOf<DeleteDBSnapshotCommandInput>(DeleteDBSnapshotCommand)
+    .map((i) => i.DBSnapshotIdentifier!)
+    .sort();
 }
 
 beforeEach(resetRds);
@@ -98,7 +100,7 @@ describe('delete-snapshots', () => {
     expect(deletedIds()).toEqual([]);
   });
 
-  it('deletes expired cluster snapshots with DeleteDBClusterSnapshot and protects a live cluster\'s newest', async () => {
+  it("deletes expired cluster snapshots with DeleteDBClusterSnapshot and protects a live cluster's newest", async () => {
     rds.on(DescribeDBClustersCommand).resolves({ DBClusters: [sdkCluster({ id: 'aurora' })] });
     rds.on(DescribeDBClusterSnapshotsCommand).resolves({
       DBClusterSnapshots: [
@@ -201,7 +203,11 @@ describe('delete-snapshots', () => {
         type: 'RdsCallError',
         message: 'DeleteDBSnapshot failed: AccessDenied: User is not authorized to perform: rds:DeleteDBSnapshot',
         stack: expect.stringContaining('RdsCallError'),
-        cause: { name: 'AccessDenied', message: 'User is not authorized to perform: rds:DeleteDBSnapshot', $metadata: { httpStatusCode: 403, requestId: 'req-403' } },
+        cause: {
+          name: 'AccessDenied',
+          message: 'User is not authorized to perform: rds:DeleteDBSnapshot',
+          $metadata: { httpStatusCode: 403, requestId: 'req-403' },
+        },
       },
     });
   });
@@ -302,10 +308,15 @@ describe('delete-snapshots with CLEANUP_SCOPE=prefixed', () => {
 });
 
 describe('delete-snapshots: more failure paths', () => {
-  it('deletes the old database\'s last expired snapshot when a new database took its name', async () => {
+  it("deletes the old database's last expired snapshot when a new database took its name", async () => {
     rds.on(DescribeDBInstancesCommand).resolves({ DBInstances: [{ ...sdkInstance({ id: 'orders' }), DbiResourceId: 'db-NEW' }] });
     rds.on(DescribeDBSnapshotsCommand).resolves({
-      DBSnapshots: [{ ...sdkSnapshot({ id: 'of-the-old-one', dbId: 'orders', createdAt: '2026-10-03T02:00:00Z', tags: { snapshot_expiry: PAST } }), DbiResourceId: 'db-OLD' }],
+      DBSnapshots: [
+        {
+          ...sdkSnapshot({ id: 'of-the-old-one', dbId: 'orders', createdAt: '2026-10-03T02:00:00Z', tags: { snapshot_expiry: PAST } }),
+          DbiResourceId: 'db-OLD',
+        },
+      ],
     });
     const { deps } = makeHarness('delete-snapshots', { now: NOW });
 
@@ -317,7 +328,10 @@ describe('delete-snapshots: more failure paths', () => {
   it('deletes nothing when the cluster snapshots cannot be listed, and stops the other listings', async () => {
     rds
       .on(DescribeDBSnapshotsCommand)
-      .resolvesOnce({ DBSnapshots: [sdkSnapshot({ id: 'p1', dbId: 'gone', createdAt: '2026-10-01T02:00:00Z', tags: { snapshot_expiry: PAST } })], Marker: 'a' })
+      .resolvesOnce({
+        DBSnapshots: [sdkSnapshot({ id: 'p1', dbId: 'gone', createdAt: '2026-10-01T02:00:00Z', tags: { snapshot_expiry: PAST } })],
+        Marker: 'a',
+      })
       .resolvesOnce({ DBSnapshots: [], Marker: 'b' })
       .resolvesOnce({ DBSnapshots: [], Marker: 'c' })
       .resolves({ DBSnapshots: [] });
@@ -335,7 +349,10 @@ describe('delete-snapshots: more failure paths', () => {
     const harness = makeHarness('delete-snapshots', { now: NOW });
     rds.on(DescribeDBSnapshotsCommand).callsFake(async () => {
       harness.controller.abort();
-      return { DBSnapshots: [sdkSnapshot({ id: 'p1', dbId: 'gone', createdAt: '2026-10-01T02:00:00Z', tags: { snapshot_expiry: PAST } })], Marker: 'more' };
+      return {
+        DBSnapshots: [sdkSnapshot({ id: 'p1', dbId: 'gone', createdAt: '2026-10-01T02:00:00Z', tags: { snapshot_expiry: PAST } })],
+        Marker: 'more',
+      };
     });
 
     const summary = await deleteSnapshots(harness.deps);

@@ -54,19 +54,23 @@ describe('the job registry', () => {
     expect(job.summary.length).toBeGreaterThan(10);
   });
 
-  it.each(JOBS.map((job) => [job.name, job] as const))('%s: every variable it reads is in the README Environment table, naming it among the jobs', (name, job) => {
-    const table = readme.slice(readme.indexOf('## Environment\n'), readme.indexOf('\n## ', readme.indexOf('## Environment\n') + 1));
-    for (const variable of job.env) {
-      const row = table.split('\n').find((line) => line.startsWith(`| \`${variable}\` |`));
-      expect(row, variable).toBeDefined();
-      const jobs = row!.split(' | ')[1]!;
-      expect(jobs === 'all' || jobs.includes(name.split('-')[0]!), `${variable} row names ${name} (${jobs})`).toBe(true);
-    }
-  });
+  it.each(JOBS.map((job) => [job.name, job] as const))(
+    '%s: every variable it reads is in the README Environment table, naming it among the jobs',
+    (name, job) => {
+      const table = readme.slice(readme.indexOf('## Environment\n'), readme.indexOf('\n## ', readme.indexOf('## Environment\n') + 1));
+      for (const variable of job.env) {
+        const row = table.split('\n').find((line) => line.startsWith(`| \`${variable}\` |`));
+        expect(row, variable).toBeDefined();
+        const jobs = row!.split(' | ')[1]!;
+        expect(jobs === 'all' || jobs.includes(name.split('-')[0]!), `${variable} row names ${name} (${jobs})`).toBe(true);
+      }
+    },
+  );
 
   it('says in the README how to add a job, naming the files this test holds true', () => {
     const section = readme.slice(readme.indexOf('### Adding a job'));
     expect(section).toContain('src/jobs/registry.ts');
-    for (const file of ['main.ts', 'Dockerfile', 'Dockerfile.dockerignore', 'cronjob.yaml', 'kustomization.yaml', 'deploy/settings']) expect(section).toContain(file);
+    for (const file of ['main.ts', 'Dockerfile', 'Dockerfile.dockerignore', 'cronjob.yaml', 'kustomization.yaml', 'deploy/settings'])
+      expect(section).toContain(file);
   });
 });

@@ -200,14 +200,22 @@ describe('take-snapshots', () => {
     await takeSnapshots(second.deps);
 
     expect(logs.where({ level: 'warn', reason: 'no-databases' })).toEqual([
-      expect.objectContaining({ region: 'us-east-2', msg: 'found no DB instances or DB clusters in us-east-2: if there should be some, check AWS_REGION' }),
+      expect.objectContaining({
+        region: 'us-east-2',
+        msg: 'found no DB instances or DB clusters in us-east-2: if there should be some, check AWS_REGION',
+      }),
     ]);
     expect(second.logs.where({ reason: 'no-databases' })).toEqual([]);
   });
 
   it('counts its own snapshot as created when a lost answer makes the retried create say "already exists"', async () => {
     rds.on(DescribeDBInstancesCommand).resolves({ DBInstances: [sdkInstance({ id: 'orders' })] });
-    rds.on(CreateDBSnapshotCommand).rejects(new DBSnapshotAlreadyExistsFault({ message: 'Cannot create the snapshot because a snapshot with the identifier cronsnap-orders-20261126-0200 already exists.', $metadata: {} }));
+    rds.on(CreateDBSnapshotCommand).rejects(
+      new DBSnapshotAlreadyExistsFault({
+        message: 'Cannot create the snapshot because a snapshot with the identifier cronsnap-orders-20261126-0200 already exists.',
+        $metadata: {},
+      }),
+    );
     rds.on(DescribeDBSnapshotsCommand, { DBSnapshotIdentifier: 'cronsnap-orders-20261126-0200' }).resolves({
       DBSnapshots: [sdkSnapshot({ id: 'cronsnap-orders-20261126-0200', dbId: 'orders', createdAt: '2026-11-26T02:05:01Z', status: 'creating' })],
     });
@@ -223,9 +231,9 @@ describe('take-snapshots', () => {
   it("takes the slot under the alternate name when RDS says the usual name is another database's snapshot", async () => {
     // Blue/Green: the listing missed it (made between listing and creating), but RDS knows the name.
     rds.on(DescribeDBInstancesCommand).resolves({ DBInstances: [sdkInstance({ id: 'orders', resourceId: 'db-NEW' })] });
-    rds.on(CreateDBSnapshotCommand, { DBSnapshotIdentifier: 'cronsnap-orders-20261126-0200' }).rejects(
-      new DBSnapshotAlreadyExistsFault({ message: 'exists', $metadata: {} }),
-    );
+    rds
+      .on(CreateDBSnapshotCommand, { DBSnapshotIdentifier: 'cronsnap-orders-20261126-0200' })
+      .rejects(new DBSnapshotAlreadyExistsFault({ message: 'exists', $metadata: {} }));
     rds.on(DescribeDBSnapshotsCommand, { DBSnapshotIdentifier: 'cronsnap-orders-20261126-0200' }).resolves({
       DBSnapshots: [sdkSnapshot({ id: 'cronsnap-orders-20261126-0200', dbId: 'orders', dbResourceId: 'db-OLD', createdAt: '2026-11-26T02:04:00Z' })],
     });
@@ -262,7 +270,9 @@ describe('take-snapshots', () => {
   });
 
   it("is up to date when the listing shows this database's snapshot for the slot under its old name (renamed database)", async () => {
-    rds.on(DescribeDBInstancesCommand).resolves({ DBInstances: [sdkInstance({ id: 'orders-old', resourceId: 'db-R1', tags: { snapshot_latest: '02' } })] });
+    rds
+      .on(DescribeDBInstancesCommand)
+      .resolves({ DBInstances: [sdkInstance({ id: 'orders-old', resourceId: 'db-R1', tags: { snapshot_latest: '02' } })] });
     rds.on(DescribeDBSnapshotsCommand).resolves({
       DBSnapshots: [sdkSnapshot({ id: 'cronsnap-orders-20261126-0200', dbId: 'orders', dbResourceId: 'db-R1', createdAt: '2026-11-26T02:05:30Z' })],
     });
@@ -272,12 +282,16 @@ describe('take-snapshots', () => {
 
     expect(rds.commandCalls(CreateDBSnapshotCommand)).toHaveLength(0);
     expect(summary.counts).toMatchObject({ upToDate: 1, created: 0 });
-    expect(logs.where({ dbId: 'orders-old', action: 'up-to-date' })).toEqual([expect.objectContaining({ snapshotId: 'cronsnap-orders-20261126-0200' })]);
+    expect(logs.where({ dbId: 'orders-old', action: 'up-to-date' })).toEqual([
+      expect.objectContaining({ snapshotId: 'cronsnap-orders-20261126-0200' }),
+    ]);
   });
 
   it('treats a database that changed state before the create call as skipped, not failed', async () => {
     rds.on(DescribeDBInstancesCommand).resolves({ DBInstances: [sdkInstance({ id: 'orders' })] });
-    rds.on(CreateDBSnapshotCommand).rejects(new InvalidDBInstanceStateFault({ message: 'DB Instance orders is not in available state', $metadata: {} }));
+    rds
+      .on(CreateDBSnapshotCommand)
+      .rejects(new InvalidDBInstanceStateFault({ message: 'DB Instance orders is not in available state', $metadata: {} }));
     const { deps } = makeHarness('take-snapshots', { now: AT_0205 });
 
     const summary = await takeSnapshots(deps);
@@ -313,7 +327,9 @@ describe('take-snapshots', () => {
 
   it('stops creating once RDS answers SnapshotQuotaExceeded, instead of failing each database with the same error', async () => {
     rds.on(DescribeDBInstancesCommand).resolves({ DBInstances: ['a', 'b', 'c'].map((id) => sdkInstance({ id })) });
-    rds.on(CreateDBSnapshotCommand).rejects(new SnapshotQuotaExceededFault({ message: 'Cannot create more than 100 manual snapshots', $metadata: {} }));
+    rds
+      .on(CreateDBSnapshotCommand)
+      .rejects(new SnapshotQuotaExceededFault({ message: 'Cannot create more than 100 manual snapshots', $metadata: {} }));
     const { deps } = makeHarness('take-snapshots', { now: AT_0205, config: { concurrency: 1 } });
 
     const summary = await takeSnapshots(deps);
@@ -378,7 +394,9 @@ describe('take-snapshots', () => {
   it('names the 50-tag limit when RDS refuses snapshot_latest with TagQuotaPerResourceExceeded', async () => {
     const fifty = Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`t${i}`, 'v']));
     rds.on(DescribeDBInstancesCommand).resolves({ DBInstances: ['a', 'b', 'c'].map((id) => sdkInstance({ id, tags: fifty })) });
-    rds.on(AddTagsToResourceCommand).rejects(Object.assign(new Error('Cannot add tags: the resource would have more than 50 tags'), { name: 'TagQuotaPerResourceExceeded' }));
+    rds
+      .on(AddTagsToResourceCommand)
+      .rejects(Object.assign(new Error('Cannot add tags: the resource would have more than 50 tags'), { name: 'TagQuotaPerResourceExceeded' }));
     const { deps, logs } = makeHarness('take-snapshots', { now: AT_0205 });
 
     const summary = await takeSnapshots(deps);
@@ -510,7 +528,9 @@ describe('take-snapshots: more failure paths', () => {
 
   it('counts a covered slot as up to date, and the tag failure apart, when snapshot_latest cannot be corrected', async () => {
     rds.on(DescribeDBInstancesCommand).resolves({ DBInstances: [sdkInstance({ id: 'a', tags: { snapshot_latest: 'skipped' } })] });
-    rds.on(DescribeDBSnapshotsCommand).resolves({ DBSnapshots: [sdkSnapshot({ id: 'cronsnap-a-20261126-0200', dbId: 'a', createdAt: '2026-11-26T02:01:00Z' })] });
+    rds
+      .on(DescribeDBSnapshotsCommand)
+      .resolves({ DBSnapshots: [sdkSnapshot({ id: 'cronsnap-a-20261126-0200', dbId: 'a', createdAt: '2026-11-26T02:01:00Z' })] });
     rds.on(AddTagsToResourceCommand).rejects(Object.assign(new Error('denied'), { name: 'AccessDenied' }));
     const { deps, logs } = makeHarness('take-snapshots', { now: AT_0205 });
 

@@ -30,7 +30,13 @@ export function resetRds(): void {
   rds.on(DescribeDBClustersCommand).resolves({ DBClusters: [] });
   rds.on(DescribeDBSnapshotsCommand).resolves({ DBSnapshots: [] });
   rds.on(DescribeDBClusterSnapshotsCommand).resolves({ DBClusterSnapshots: [] });
-  for (const write of [CreateDBSnapshotCommand, CreateDBClusterSnapshotCommand, DeleteDBSnapshotCommand, DeleteDBClusterSnapshotCommand, AddTagsToResourceCommand]) {
+  for (const write of [
+    CreateDBSnapshotCommand,
+    CreateDBClusterSnapshotCommand,
+    DeleteDBSnapshotCommand,
+    DeleteDBClusterSnapshotCommand,
+    AddTagsToResourceCommand,
+  ]) {
     rds.on(write as never).resolves({});
   }
   rds.on(DescribeAccountAttributesCommand).resolves({

@@ -25,8 +25,7 @@ function pages(records: number): number {
 }
 
 export function lowerBound(job: 'take-snapshots' | 'delete-snapshots', fleet: FleetShape, work: RunWork): number {
-  const listing =
-    pages(fleet.instances) + pages(fleet.clusters) + pages(fleet.manualInstanceSnapshots) + pages(fleet.manualClusterSnapshots);
+  const listing = pages(fleet.instances) + pages(fleet.clusters) + pages(fleet.manualInstanceSnapshots) + pages(fleet.manualClusterSnapshots);
   if (job === 'delete-snapshots') return listing + work.deletes;
   return listing + (work.creates > 0 ? 1 : 0) + work.creates + work.tagWrites;
 }

@@ -61,7 +61,10 @@ export function runBundle(job: JobName, options: RunOptions): Promise<BundleRun>
   const args = options.args ?? [];
   const preload = options.measureRss === true ? ['--require', resolvePath('test/support/report-rss.cjs')] : [];
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...preload, script, ...args], { env: bundleEnv(options.endpoint, options.env), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...preload, script, ...args], {
+      env: bundleEnv(options.endpoint, options.env),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     options.onSpawn?.(child);
     const lines: LogLine[] = [];
     let buffered = '';

@@ -42,7 +42,12 @@ function runCommands(dockerfile: Dockerfile): string {
   return dockerfile
     .getInstructions()
     .filter((i) => i.getKeyword() === 'RUN')
-    .map((i) => i.getExpandedArguments().map((a) => a.getValue()).join(' '))
+    .map((i) =>
+      i
+        .getExpandedArguments()
+        .map((a) => a.getValue())
+        .join(' '),
+    )
     .join('\n');
 }
 
@@ -58,7 +63,8 @@ function checkPinned(text: string): string[] {
   for (const reference of fromReferences(text)) {
     if (reference.includes('$')) problems.push(`FROM ${reference}: every ARG used in FROM needs a default`);
     const tag = imageTag(reference);
-    if (tag === undefined && !reference.includes('@sha256:')) problems.push(`FROM ${reference}: must be pinned by tag or digest (no tag means latest)`);
+    if (tag === undefined && !reference.includes('@sha256:'))
+      problems.push(`FROM ${reference}: must be pinned by tag or digest (no tag means latest)`);
     if (tag === 'latest') problems.push(`FROM ${reference}: must not use the latest tag`);
   }
   if (/:latest\b/.test(text.replace(/^\s*#.*$/gm, ''))) problems.push('no image reference may use :latest');
@@ -107,7 +113,9 @@ export function checkBaseDockerfile(text: string): string[] {
   const instructions = parseDockerfile(text);
   const froms = fromReferences(text);
   if (froms.length !== 1 || !BASE_IMAGE_PATTERN.test(froms[0] ?? '')) {
-    problems.push(`must start FROM one Amazon Linux 2023 release tag (public.ecr.aws/amazonlinux/amazonlinux:2023.X.YYYYMMDD.N), got ${JSON.stringify(froms)}`);
+    problems.push(
+      `must start FROM one Amazon Linux 2023 release tag (public.ecr.aws/amazonlinux/amazonlinux:2023.X.YYYYMMDD.N), got ${JSON.stringify(froms)}`,
+    );
   }
   const run = runCommands(parse(text));
   if (!/dnf install\b[^\n]*\bnodejs(22|24)\b/.test(run)) problems.push('must install nodejs22 or nodejs24 from the AL2023 packages with dnf');
@@ -166,7 +174,11 @@ export function checkJobDockerfile(text: string, expected: JobDockerfileExpectat
     destination = words.at(-1);
     if (sources.length !== 1 || sources[0] !== bundle) problems.push(`must COPY only ${bundle}, got ${JSON.stringify(sources)}`);
     if (words.some((w) => /node_modules|(^|\/)src(\/|$)|\.ts$/.test(w))) problems.push('must not copy node_modules or sources');
-    const chown = copy.getFlags().find((flag) => flag.getName() === 'chown')?.getValue() ?? undefined;
+    const chown =
+      copy
+        .getFlags()
+        .find((flag) => flag.getName() === 'chown')
+        ?.getValue() ?? undefined;
     if (chown !== undefined && !/^(0|root)(:(0|root))?$/.test(chown)) {
       problems.push(`COPY --chown must leave the bundle owned by root (not writable by the job user), got ${chown}`);
     }
@@ -182,7 +194,8 @@ export function checkJobDockerfile(text: string, expected: JobDockerfileExpectat
   if (typeof entrypoint === 'string') {
     problems.push(entrypoint);
   } else {
-    if (!/^\/\S*\/node(-\d+)?$/.test(entrypoint[0] ?? '')) problems.push(`ENTRYPOINT must start with an absolute path to node, got "${entrypoint[0]}"`);
+    if (!/^\/\S*\/node(-\d+)?$/.test(entrypoint[0] ?? ''))
+      problems.push(`ENTRYPOINT must start with an absolute path to node, got "${entrypoint[0]}"`);
     const expectedScript = destination?.endsWith('/') ? `${destination}${expected.job}.js` : destination;
     if (entrypoint[1] !== expectedScript) problems.push(`ENTRYPOINT must run the copied bundle ${expectedScript}, got "${entrypoint[1]}"`);
   }

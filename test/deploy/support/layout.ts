@@ -55,7 +55,10 @@ export function isJsonPatch(body: unknown): body is JsonPatchOperation[] {
 
 /** JSON pointer to key list: "/spec/x/0" → ["spec", "x", "0"]. */
 function pointerKeys(pointer: string): string[] {
-  return pointer.split('/').slice(1).map((key) => key.replace(/~1/g, '/').replace(/~0/g, '~'));
+  return pointer
+    .split('/')
+    .slice(1)
+    .map((key) => key.replace(/~1/g, '/').replace(/~0/g, '~'));
 }
 
 /** Every leaf of a parsed YAML value, as key lists (array items by index). */
@@ -134,7 +137,9 @@ export function ownPartProblems(cronJob: unknown, shared: SharedParts = sharedPa
     const key = clash.join('.');
     if (reported.has(key)) continue;
     reported.add(key);
-    problems.push(`sets ${path.join('.')}, which ${shared.sources.get(key) ?? 'a shared component'} sets for every job (change a shared default in the job's kustomization.yaml patches)`);
+    problems.push(
+      `sets ${path.join('.')}, which ${shared.sources.get(key) ?? 'a shared component'} sets for every job (change a shared default in the job's kustomization.yaml patches)`,
+    );
   }
   const container = (cronJob as { spec?: { jobTemplate?: { spec?: { template?: { spec?: { containers?: { env?: { name?: string }[] }[] } } } } } })
     ?.spec?.jobTemplate?.spec?.template?.spec?.containers?.[0];
@@ -191,7 +196,9 @@ export function jobKustomizationProblems(job: string, kustomization: Kustomizati
   }
   const expectedComponents = [`../${JOB_DEFAULTS_DIR}`, `../${SETTINGS_DIR}`];
   if (JSON.stringify(kustomization.components ?? []) !== JSON.stringify(expectedComponents)) {
-    problems.push(`components must be ${JSON.stringify(expectedComponents)} (the shared defaults, then the settings), got ${JSON.stringify(kustomization.components)}`);
+    problems.push(
+      `components must be ${JSON.stringify(expectedComponents)} (the shared defaults, then the settings), got ${JSON.stringify(kustomization.components)}`,
+    );
   }
   for (const field of ['namespace', 'images', 'labels'] as const) {
     if (kustomization[field] !== undefined) problems.push(`must not set ${field}: it belongs to ${SETTINGS_DIR}, set once for every job`);
@@ -221,7 +228,8 @@ export function settingsRegion(): string | undefined {
 export function yamlFiles(dir = ''): string[] {
   return readdirSync(repoPath(dir), { withFileTypes: true }).flatMap((entry) => {
     const relative = dir === '' ? entry.name : join(dir, entry.name);
-    if (entry.isDirectory()) return entry.name.startsWith('.') || ['node_modules', 'dist', 'coverage'].includes(entry.name) ? [] : yamlFiles(relative);
+    if (entry.isDirectory())
+      return entry.name.startsWith('.') || ['node_modules', 'dist', 'coverage'].includes(entry.name) ? [] : yamlFiles(relative);
     return /\.ya?ml$/.test(entry.name) ? [relative] : [];
   });
 }

@@ -282,9 +282,7 @@ export function checkCronJob(manifest: unknown, expected: CronJobExpectations): 
     );
   }
   const ignoresDisruption = rules.some(
-    (rule) =>
-      rule.action === 'Ignore' &&
-      (rule.onPodConditions ?? []).some((c) => c.type === 'DisruptionTarget' && c.status === 'True'),
+    (rule) => rule.action === 'Ignore' && (rule.onPodConditions ?? []).some((c) => c.type === 'DisruptionTarget' && c.status === 'True'),
   );
   if (!ignoresDisruption) {
     problems.push('podFailurePolicy must have an Ignore rule for the pod condition DisruptionTarget=True (evictions are retried without counting)');

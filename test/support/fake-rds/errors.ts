@@ -49,5 +49,4 @@ export class RdsError extends Error {
 }
 
 export const invalidParameter = (message: string): RdsError => new RdsError('InvalidParameterValue', message);
-export const missingParameter = (name: string): RdsError =>
-  new RdsError('MissingParameter', `The request must contain the parameter ${name}`);
+export const missingParameter = (name: string): RdsError => new RdsError('MissingParameter', `The request must contain the parameter ${name}`);

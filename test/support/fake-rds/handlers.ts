@@ -177,7 +177,10 @@ const describeDBInstances: Handler = (p, ctx) => {
     if (!state.instances.has(id)) throw new RdsError('DBInstanceNotFound', `DBInstance ${idParam} not found.`);
     ids = new Set([id]);
   }
-  ids = intersect(ids, filters.get('db-instance-id')?.map((v) => idFromIdOrArn(ctx, v, 'db')));
+  ids = intersect(
+    ids,
+    filters.get('db-instance-id')?.map((v) => idFromIdOrArn(ctx, v, 'db')),
+  );
   const clusterIds = filters.get('db-cluster-id')?.map((v) => idFromIdOrArn(ctx, v, 'cluster'));
   const resourceIds = filters.has('dbi-resource-id') ? new Set(filters.get('dbi-resource-id')) : undefined;
   const engines = filters.has('engine') ? new Set(filters.get('engine')) : undefined;
@@ -185,7 +188,11 @@ const describeDBInstances: Handler = (p, ctx) => {
 
   let candidates: Iterable<string>;
   if (ids !== undefined) candidates = sortedAfter(ids, after);
-  else if (clusterIds !== undefined) candidates = sortedAfter(clusterIds.flatMap((c) => [...(state.clusters.get(c)?.members ?? [])]), after);
+  else if (clusterIds !== undefined)
+    candidates = sortedAfter(
+      clusterIds.flatMap((c) => [...(state.clusters.get(c)?.members ?? [])]),
+      after,
+    );
   else candidates = state.instanceIds.after(after);
 
   const page = takePage(
@@ -221,7 +228,10 @@ const describeDBClusters: Handler = (p, ctx) => {
     if (!state.clusters.has(id)) throw new RdsError('DBClusterNotFoundFault', `DBCluster ${idParam} not found.`);
     ids = new Set([id]);
   }
-  ids = intersect(ids, filters.get('db-cluster-id')?.map((v) => idFromIdOrArn(ctx, v, 'cluster')));
+  ids = intersect(
+    ids,
+    filters.get('db-cluster-id')?.map((v) => idFromIdOrArn(ctx, v, 'cluster')),
+  );
   const resourceIds = filters.has('db-cluster-resource-id') ? new Set(filters.get('db-cluster-resource-id')) : undefined;
   const engines = filters.has('engine') ? new Set(filters.get('engine')) : undefined;
 
@@ -318,12 +328,18 @@ function describeSnapshots(spec: SnapshotSpec): Handler {
       if (!store.byId.has(id)) throw new RdsError(spec.notFound, `${spec.notFoundNoun} ${idParam} not found.`);
       ids = new Set([id]);
     }
-    ids = intersect(ids, filters.get(spec.idFilter)?.map((v) => idFromIdOrArn(ctx, v, spec.snapshotArnType)));
+    ids = intersect(
+      ids,
+      filters.get(spec.idFilter)?.map((v) => idFromIdOrArn(ctx, v, spec.snapshotArnType)),
+    );
 
     // DBInstanceIdentifier need not name a live database: snapshots outlive theirs.
     const dbParam = optional(p, spec.dbParam);
     let dbIds = dbParam === undefined ? undefined : new Set([idFromIdOrArn(ctx, dbParam, spec.dbArnType)]);
-    dbIds = intersect(dbIds, filters.get(spec.dbFilter)?.map((v) => idFromIdOrArn(ctx, v, spec.dbArnType)));
+    dbIds = intersect(
+      dbIds,
+      filters.get(spec.dbFilter)?.map((v) => idFromIdOrArn(ctx, v, spec.dbArnType)),
+    );
 
     const resourceParam = optional(p, spec.resourceParam);
     let resourceIds = resourceParam === undefined ? undefined : new Set([resourceParam]);
@@ -332,9 +348,7 @@ function describeSnapshots(spec: SnapshotSpec): Handler {
     const typeParam = optional(p, 'SnapshotType');
     const typeFilter = filters.get('snapshot-type');
     const types =
-      typeParam !== undefined
-        ? (intersect(new Set([typeParam]), typeFilter) as Set<string>)
-        : new Set(typeFilter ?? DEFAULT_SNAPSHOT_TYPES);
+      typeParam !== undefined ? (intersect(new Set([typeParam]), typeFilter) as Set<string>) : new Set(typeFilter ?? DEFAULT_SNAPSHOT_TYPES);
     const engines = filters.has('engine') ? new Set(filters.get('engine')) : undefined;
 
     const union = (index: Map<string, SortedIds>, keys: Iterable<string>): Iterable<string> =>
@@ -382,7 +396,10 @@ function quotaMessage(max: number, noun: string): string {
  * database has CopyTagsToSnapshot on are the database's tags copied (RDS-NOTES: passing
  * any Tags stops the copy even with CopyTagsToSnapshot on).
  */
-function newSnapshotTags(passed: Map<string, string> | undefined, db: { copyTagsToSnapshot: boolean; tags: Map<string, string> }): Map<string, string> {
+function newSnapshotTags(
+  passed: Map<string, string> | undefined,
+  db: { copyTagsToSnapshot: boolean; tags: Map<string, string> },
+): Map<string, string> {
   if (passed !== undefined && passed.size > 0) return new Map(passed);
   return db.copyTagsToSnapshot ? new Map(db.tags) : new Map();
 }
@@ -581,4 +598,3 @@ export const HANDLERS: Readonly<Record<string, Handler>> = {
   ListTagsForResource: listTagsForResource,
   DescribeAccountAttributes: describeAccountAttributes,
 };
-

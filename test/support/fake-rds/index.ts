@@ -165,7 +165,7 @@ export async function startFakeRds(options: FakeRdsOptions = {}): Promise<FakeRd
     } catch (error) {
       if (error instanceof RdsError) return { status: error.status, body: errorXml(error.type, error.code, error.message, requestId) };
       // A bug in the fake: answer like the real service would, but say what broke.
-      const message = `fake-rds internal error: ${error instanceof Error ? error.stack ?? error.message : String(error)}`;
+      const message = `fake-rds internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`;
       return { status: 500, body: errorXml('Receiver', 'InternalFailure', message, requestId) };
     }
   };

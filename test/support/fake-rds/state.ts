@@ -253,7 +253,8 @@ export class RdsState {
         id,
         kind,
         dbId,
-        dbResourceId: s.dbResourceId ?? db?.resourceId ?? deriveResourceId(kind === 'instance' ? 'db-' : 'cluster-', this.accountId, this.region, dbId),
+        dbResourceId:
+          s.dbResourceId ?? db?.resourceId ?? deriveResourceId(kind === 'instance' ? 'db-' : 'cluster-', this.accountId, this.region, dbId),
         type: s.type ?? 'manual',
         status: s.status ?? 'available',
         createdAt,
