@@ -12,6 +12,8 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
+import { parse as parseYaml } from 'yaml';
+import { JOB_NAMES } from '../src/jobs/registry.js';
 import { startFakeRds, type Fault, type Seed, type SeedSnapshot } from '../test/support/fake-rds/index.js';
 import { lowerBound, type FleetShape } from '../test/support/lower-bound.js';
 import { DIST, runBundle, type JobName } from '../test/support/run-bundle.js';
@@ -25,9 +27,18 @@ const { values: opts } = parseArgs({
 });
 const LATENCY_MS = Number(opts['latency-ms']);
 const NOW = '2026-11-26T02:05:00Z';
-/** The V8 heap cap the shipped CronJobs set (NODE_OPTIONS), so peak RSS is what a pod would see. */
-const NODE_OPTIONS = /value: (--max-old-space-size=\d+)/.exec(readFileSync('take-snapshots/cronjob.yaml', 'utf8'))?.[1] ?? '';
+/** The V8 settings the shipped CronJobs pass (NODE_OPTIONS), so peak RSS is what a pod would see. */
+const NODE_OPTIONS = shippedNodeOptions();
 const DAY_MS = 86_400_000;
+
+/** NODE_OPTIONS as deploy/job-defaults sets it for every job's container. */
+function shippedNodeOptions(): string {
+  const file = 'deploy/job-defaults/container.yaml';
+  const patches = parseYaml(readFileSync(file, 'utf8')) as Array<{ value?: { name?: string; value?: string } }>;
+  const value = patches.find((patch) => patch.value?.name === 'NODE_OPTIONS')?.value?.value;
+  if (value === undefined) throw new Error(`${file} sets no NODE_OPTIONS: the bench would measure a pod that does not exist`);
+  return value;
+}
 
 interface Fleet {
   seed: Seed;
@@ -251,7 +262,7 @@ async function main(): Promise<void> {
     console.log(line);
   }
 
-  const bundles = ['take-snapshots', 'delete-snapshots', 'cronjob-snapshot'].map((name) => {
+  const bundles = JOB_NAMES.map((name) => {
     const file = `${DIST}/${name}.js`;
     return { name, kb: statSync(file).size / 1024, ms: coldStartMs([file, '--help']) };
   });
@@ -278,6 +289,25 @@ async function main(): Promise<void> {
     `| 20% throttled + 1% HTTP 500: no failed database | ${standardFailed} failed | ${verdict(standardFailed === 0)} |`,
   ];
   console.log(`\n${targets.join('\n')}`);
+
+  const adaptive = faultResults.find((f) => f.mode === 'adaptive');
+  const standard = faultResults.find((f) => f.mode === 'standard');
+  const largest = rows.reduce((a, b) => (b.databases * b.snapshots > a.databases * a.snapshots ? b : a));
+  const findings = [
+    worstRatio === 1
+      ? '- **Calls.** Every run made exactly the calls its lower bound allows (ratio 1.00 in every row): tags come inline with every Describe page, no page is read twice, `snapshot_latest` is written only when it changes, and the quota is read only when something is to be created. `test/e2e/call-count.test.ts` holds a small fleet to the same bound in `npm test`.'
+      : `- **Calls.** At least one run made more calls than its lower bound (worst ratio ${worstRatio.toFixed(2)}): see the rows above.`,
+    `- **Where the time goes.** The largest run (${largest.job}, ${fmtN(largest.databases)} databases, ${fmtN(largest.snapshots)} snapshots) read ${fmtN(
+      (largest.byOperation['DescribeDBSnapshots'] ?? 0) + (largest.byOperation['DescribeDBClusterSnapshots'] ?? 0),
+    )} snapshot pages in ${fmtMs(largest.wallMs)}. Paging is a chain of markers and cannot run in parallel, so those pages set a floor whatever CONCURRENCY is; per-database work runs CONCURRENCY at a time${
+      speedups.length > 0 ? ` (${speedups.map((x) => `${x.toFixed(1)}x`).join(', ')} faster than at concurrency 1 at 1,000 databases)` : ''
+    }.`,
+    `- **Memory.** Peak RSS ranged from ${Math.min(...rows.map((r) => r.rssMb)).toFixed(0)} to ${Math.max(...rows.map((r) => r.rssMb)).toFixed(0)} MB with ${NODE_OPTIONS}.`,
+    `- **Cold start.** \`--help\` took ${fmtMs(Math.min(...bundles.map((b) => b.ms)))} to ${fmtMs(Math.max(...bundles.map((b) => b.ms)))}, against ${fmtMs(bare)} for bare \`node\`: most of the gap is V8 compiling the bundle (${fmtN(Math.round(biggestKb))} KB at most).`,
+    standard !== undefined && adaptive !== undefined
+      ? `- **Retries.** Under the same faults, \`RETRY_MODE=standard\` ended with ${standard.failed} failed database(s) and \`adaptive\` with ${adaptive.failed}; wall times are in the table above. \`adaptive\` also rate-limits the whole client after throttling, so it is slower for the same work.`
+      : '',
+  ].filter((line) => line !== '');
 
   const machine = `${cpus().length} cores (${cpus()[0]?.model.trim() ?? 'unknown'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node.js ${process.version}, ${process.platform}/${process.arch}`;
   const md = [
@@ -320,26 +350,7 @@ async function main(): Promise<void> {
     '',
     '## What the numbers say',
     '',
-    '- **Calls.** Each job makes exactly the calls it must: tags come inline with every Describe page, no',
-    '  page is read twice, `snapshot_latest` is written only when it changes, and the quota is read only when',
-    '  something is to be created. `test/e2e/call-count.test.ts` holds a small fleet to the same bound in `npm test`.',
-    '- **Where the time goes.** Paging is a chain of markers and cannot run in parallel, so the Describe pages',
-    '  set a floor: at 100,000 snapshots a take-snapshots run spends most of its time reading 1,000 snapshot',
-    '  pages, whatever its concurrency. A filtered look-up of only the due slots (`db-snapshot-id` with up to',
-    '  100 values a call) would make that cost follow the databases instead of the snapshots; it waits on',
-    "  confirming the filter's value limit against real RDS. Per-database work runs `CONCURRENCY` at a time.",
-    "- **Memory.** Listings keep only what the decisions need (the tool's snapshot names for take-snapshots;",
-    '  the newest snapshot per database and the list to delete for delete-snapshots). Without a heap cap V8',
-    "  collects lazily on a large machine and RSS grows well past what is live, hence the CronJobs' heap cap.",
-    '- **Cold start.** Measured with `--help`. Most of the gap to bare `node` is V8 compiling the ~470 KB',
-    "  bundle (about two thirds of it the SDK; `wrapSafe` in a CPU profile) and initialising the SDK's modules.",
-    '  Loading the SDK lazily behind a dynamic import made `--help` about 35 ms faster but every real run about',
-    "  25 ms slower (esbuild's lazy module wrappers), so it was not kept. Once a run starts, the first API call",
-    "  dominates anyway. Node 22's compile cache (in the images) is the next thing to try.",
-    '- **Retries.** `RETRY_MODE=standard` (the default) retries each throttled call with exponential back-off.',
-    '  `adaptive` also rate-limits the whole client after throttling, down to about half a call a second, which',
-    '  is why its row is an order of magnitude slower on the same faults; it remains available for accounts',
-    '  where many tools share the RDS API rate limit.',
+    ...findings,
     '',
   ];
   writeFileSync(opts.out, md.join('\n'));

@@ -3,6 +3,7 @@
  * endpoint with a small fleet, runs the built bundles (node dist/<job>.js --now ...) the way a
  * CronJob would, across a simulated day and simulated months, and tells what happened.
  */
+import { styleText } from 'node:util';
 import { startFakeRds, type FakeRds, type Seed } from '../test/support/fake-rds/index.js';
 import { runBundle, type BundleRun, type JobName, type LogLine } from '../test/support/run-bundle.js';
 
@@ -24,8 +25,9 @@ const FLEET: Seed = {
   ],
 };
 
-const bold = (s: string): string => (process.stdout.isTTY ? `\x1b[1m${s}\x1b[0m` : s);
-const dim = (s: string): string => (process.stdout.isTTY ? `\x1b[2m${s}\x1b[0m` : s);
+// Colour only on a terminal (Node 20's styleText does not check by itself).
+const bold = (s: string): string => (process.stdout.isTTY ? styleText('bold', s) : s);
+const dim = (s: string): string => (process.stdout.isTTY ? styleText('dim', s) : s);
 
 async function run(fake: FakeRds, job: JobName, now: string, env: Record<string, string> = {}): Promise<BundleRun> {
   fake.setNow(new Date(now));
