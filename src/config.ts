@@ -18,6 +18,7 @@ import {
   RETRY_MODES,
 } from './core/contract.js';
 import { isRdsIdentifier, prefixProblem } from './core/naming.js';
+import { isRegionName, parseRegionList } from './core/regions.js';
 import { parseRetentionDays } from './core/retention.js';
 import { parseSchedule } from './core/schedule.js';
 import type { ResourceKind } from './core/types.js';
@@ -56,11 +57,6 @@ export const COMMON_ENV = [
   ENV.ENDPOINT_URL,
 ] as const;
 
-/**
- * Wide enough for every partition's region names (`eu-north-1`, `us-gov-west-1`, `cn-north-1`,
- * `us-isob-east-1`, `eusc-de-east-1`); a test holds it against the SDK's own partition data.
- */
-const REGION = /^[a-z]{2,4}(?:-[a-z]+)+-\d{1,2}$/;
 const WHOLE = /^\d+$/;
 const TRUE_WORDS = new Set(['true', '1', 'yes']);
 const FALSE_WORDS = new Set(['false', '0', 'no']);
@@ -125,7 +121,7 @@ export function readCommonConfig(r: EnvReader, options: { job: string; regionDef
   if (region === undefined) {
     r.problem(`${ENV.REGION} is required: the region whose databases ${options.job} works on (set it once in deploy/settings/kustomization.yaml)`);
     region = '';
-  } else if (!REGION.test(region)) {
+  } else if (!isRegionName(region)) {
     r.problem(`${regionVar} must be an AWS region such as eu-north-1, got ${JSON.stringify(region)}`);
   }
 
@@ -211,4 +207,42 @@ function isHttpUrl(value: string): boolean {
   if (!URL.canParse(value)) return false;
   const { protocol, hostname } = new URL(value);
   return (protocol === 'http:' || protocol === 'https:') && hostname !== '';
+}
+
+/** A space-separated list of AWS region names (`eu-west-1 us-east-1`); every token must be one. */
+export function readRegionList(r: EnvReader, name: string): string[] | undefined {
+  const raw = r.text(name);
+  if (raw === undefined) return undefined;
+  const { regions, invalidTokens } = parseRegionList(raw);
+  if (invalidTokens.length > 0) {
+    r.problem(`${name} must be space-separated AWS regions such as "eu-west-1 us-east-1", got ${JSON.stringify(raw)} (not regions: ${invalidTokens.join(' ')})`);
+  }
+  return regions;
+}
+
+/** A KMS key ARN, alias ARN, `alias/<name>` or key id. */
+const KMS_KEY = /^(?:arn:aws[\w-]*:kms:([a-z0-9-]+):\d{12}:(?:key\/[\w-]+|alias\/[\w/+=,.@-]+)|alias\/[\w/+=,.@-]+|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$/;
+
+/**
+ * `region=key` pairs, space-separated (COPY_KMS_KEYS): the key to encrypt copies with in each
+ * destination region. A key named by ARN must be in the region it is paired with.
+ */
+export function readRegionKeys(r: EnvReader, name: string): ReadonlyMap<string, string> {
+  const keys = new Map<string, string>();
+  const raw = r.text(name);
+  if (raw === undefined) return keys;
+  for (const pair of raw.split(/\s+/)) {
+    const [region = '', key = '', ...rest] = pair.split('=');
+    const match = KMS_KEY.exec(key);
+    if (rest.length > 0 || !isRegionName(region) || match === null) {
+      r.problem(`${name} must be space-separated region=key pairs such as "eu-west-1=alias/rds-copies", got ${JSON.stringify(pair)}`);
+    } else if (match[1] !== undefined && match[1] !== region) {
+      r.problem(`${name}: the key for ${region} is in ${match[1]}; a copy can only use a key of its own region, got ${JSON.stringify(pair)}`);
+    } else if (keys.has(region)) {
+      r.problem(`${name} names ${region} twice`);
+    } else {
+      keys.set(region, key);
+    }
+  }
+  return keys;
 }

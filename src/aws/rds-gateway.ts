@@ -8,6 +8,8 @@
  */
 import {
   AddTagsToResourceCommand,
+  CopyDBClusterSnapshotCommand,
+  CopyDBSnapshotCommand,
   CreateDBClusterSnapshotCommand,
   CreateDBSnapshotCommand,
   DBClusterNotFoundFault,
@@ -73,6 +75,12 @@ export interface RdsGateway {
   createSnapshot(db: Database, snapshotId: string, tags: Tags): Promise<'created' | 'exists'>;
   /** `gone` when it was already deleted. */
   deleteSnapshot(snapshot: { kind: ResourceKind; id: string }): Promise<'deleted' | 'gone'>;
+  /**
+   * Copies a snapshot of this gateway's region or, named by its ARN, of another region into this
+   * region under `targetId`, with these tags (and key, for an encrypted source). `exists` when a
+   * snapshot with that identifier is already here (a retried run).
+   */
+  copySnapshot(kind: ResourceKind, sourceArn: string, targetId: string, options: { tags: Tags; kmsKeyId?: string }): Promise<'copied' | 'exists'>;
   tagResource(arn: string, tags: Tags): Promise<void>;
   snapshotQuotas(): Promise<SnapshotQuotas>;
   stats(): ApiStats;
@@ -106,13 +114,14 @@ type ErrorClass = abstract new (...args: never[]) => Error;
 
 /** Everything that differs between the two kinds: commands, field names, modelled faults. */
 interface Kind {
-  operations: { databases: string; snapshots: string; create: string; delete: string };
+  operations: { databases: string; snapshots: string; create: string; delete: string; copy: string };
   databasePages(client: RDSClient, send: Send): AsyncIterable<Database[]>;
   findDatabase(client: RDSClient, send: Send, id: string): Promise<Database | undefined>;
   snapshotPages(client: RDSClient, send: Send, resourceId: string | undefined): AsyncIterable<Snapshot[]>;
   findSnapshot(client: RDSClient, send: Send, id: string): Promise<Snapshot | undefined>;
   create(client: RDSClient, send: Send, dbId: string, snapshotId: string, tags: Tag[]): Promise<unknown>;
   delete(client: RDSClient, send: Send, snapshotId: string): Promise<unknown>;
+  copy(client: RDSClient, send: Send, sourceArn: string, targetId: string, tags: Tag[], kmsKeyId: string | undefined): Promise<unknown>;
   databaseNotFound: ErrorClass;
   snapshotNotFound: ErrorClass;
   snapshotExists: ErrorClass;
@@ -120,7 +129,13 @@ interface Kind {
 
 const KINDS: Readonly<Record<ResourceKind, Kind>> = {
   instance: {
-    operations: { databases: 'DescribeDBInstances', snapshots: 'DescribeDBSnapshots', create: 'CreateDBSnapshot', delete: 'DeleteDBSnapshot' },
+    operations: {
+      databases: 'DescribeDBInstances',
+      snapshots: 'DescribeDBSnapshots',
+      create: 'CreateDBSnapshot',
+      delete: 'DeleteDBSnapshot',
+      copy: 'CopyDBSnapshot',
+    },
     async *databasePages(client, send) {
       for await (const page of paginateDescribeDBInstances({ client, pageSize: PAGE_SIZE }, {}, send)) yield (page.DBInstances ?? []).map(toInstance);
     },
@@ -140,6 +155,12 @@ const KINDS: Readonly<Record<ResourceKind, Kind>> = {
     create: (client, send, dbId, snapshotId, Tags) =>
       client.send(new CreateDBSnapshotCommand({ DBInstanceIdentifier: dbId, DBSnapshotIdentifier: snapshotId, Tags }), send),
     delete: (client, send, snapshotId) => client.send(new DeleteDBSnapshotCommand({ DBSnapshotIdentifier: snapshotId }), send),
+    // The SDK adds the PreSignedUrl for a source in another region (it reads the region from the ARN).
+    copy: (client, send, sourceArn, targetId, Tags, KmsKeyId) =>
+      client.send(
+        new CopyDBSnapshotCommand({ SourceDBSnapshotIdentifier: sourceArn, TargetDBSnapshotIdentifier: targetId, Tags, ...(KmsKeyId === undefined ? {} : { KmsKeyId }) }),
+        send,
+      ),
     databaseNotFound: DBInstanceNotFoundFault,
     snapshotNotFound: DBSnapshotNotFoundFault,
     snapshotExists: DBSnapshotAlreadyExistsFault,
@@ -150,6 +171,7 @@ const KINDS: Readonly<Record<ResourceKind, Kind>> = {
       snapshots: 'DescribeDBClusterSnapshots',
       create: 'CreateDBClusterSnapshot',
       delete: 'DeleteDBClusterSnapshot',
+      copy: 'CopyDBClusterSnapshot',
     },
     async *databasePages(client, send) {
       for await (const page of paginateDescribeDBClusters({ client, pageSize: PAGE_SIZE }, {}, send)) yield (page.DBClusters ?? []).map(toCluster);
@@ -171,21 +193,62 @@ const KINDS: Readonly<Record<ResourceKind, Kind>> = {
     create: (client, send, dbId, snapshotId, Tags) =>
       client.send(new CreateDBClusterSnapshotCommand({ DBClusterIdentifier: dbId, DBClusterSnapshotIdentifier: snapshotId, Tags }), send),
     delete: (client, send, snapshotId) => client.send(new DeleteDBClusterSnapshotCommand({ DBClusterSnapshotIdentifier: snapshotId }), send),
+    copy: (client, send, sourceArn, targetId, Tags, KmsKeyId) =>
+      client.send(
+        new CopyDBClusterSnapshotCommand({
+          SourceDBClusterSnapshotIdentifier: sourceArn,
+          TargetDBClusterSnapshotIdentifier: targetId,
+          Tags,
+          ...(KmsKeyId === undefined ? {} : { KmsKeyId }),
+        }),
+        send,
+      ),
     databaseNotFound: DBClusterNotFoundFault,
     snapshotNotFound: DBClusterSnapshotNotFoundFault,
     snapshotExists: DBClusterSnapshotAlreadyExistsFault,
   },
 };
 
-export class RdsSdkGateway implements RdsGateway {
+/**
+ * One gateway per region, made when first asked for, all counting into one ApiStats (so a run's
+ * summary counts every call it made, in every region). `destroy` closes their connections.
+ */
+export class RdsGatewayPool {
+  private readonly gateways = new Map<string, { client: RDSClient; gateway: RdsSdkGateway }>();
   private readonly counters: ApiStats = { calls: 0, retries: 0, byOperation: {} };
+
+  constructor(
+    private readonly options: Omit<ClientOptions, 'region'>,
+    private readonly abortSignal?: AbortSignal,
+  ) {}
+
+  gatewayFor(region: string): RdsSdkGateway {
+    let entry = this.gateways.get(region);
+    if (entry === undefined) {
+      const client = createRdsClient({ ...this.options, region });
+      const gateway = new RdsSdkGateway(client, { counters: this.counters, ...(this.abortSignal === undefined ? {} : { abortSignal: this.abortSignal }) });
+      entry = { client, gateway };
+      this.gateways.set(region, entry);
+    }
+    return entry.gateway;
+  }
+
+  destroy(): void {
+    for (const { client } of this.gateways.values()) client.destroy();
+    this.gateways.clear();
+  }
+}
+
+export class RdsSdkGateway implements RdsGateway {
+  private readonly counters: ApiStats;
   /** Passed to every call: aborting it cancels calls in flight, retries included. */
   private readonly send: Send;
 
   constructor(
     private readonly client: RDSClient,
-    options: { abortSignal?: AbortSignal } = {},
+    options: { abortSignal?: AbortSignal; counters?: ApiStats } = {},
   ) {
+    this.counters = options.counters ?? { calls: 0, retries: 0, byOperation: {} };
     this.send = options.abortSignal === undefined ? {} : { abortSignal: options.abortSignal };
     client.middlewareStack.add(
       (next, context) => async (args) => {
@@ -260,6 +323,22 @@ export class RdsSdkGateway implements RdsGateway {
     } catch (error) {
       if (error instanceof k.snapshotNotFound) return 'gone';
       throw mapError(k.operations.delete, error);
+    }
+  }
+
+  async copySnapshot(
+    kind: ResourceKind,
+    sourceArn: string,
+    targetId: string,
+    options: { tags: Tags; kmsKeyId?: string },
+  ): Promise<'copied' | 'exists'> {
+    const k = KINDS[kind];
+    try {
+      await k.copy(this.client, this.send, sourceArn, targetId, toTagList(options.tags), options.kmsKeyId);
+      return 'copied';
+    } catch (error) {
+      if (error instanceof k.snapshotExists) return 'exists';
+      throw mapError(k.operations.copy, error);
     }
   }
 
@@ -382,7 +461,7 @@ function toInstanceSnapshot(s: DBSnapshot): Snapshot {
     type: s.SnapshotType ?? 'unknown',
     status: s.Status ?? 'unknown',
     tags: toTags(s.TagList),
-    ...defined({ dbResourceId: s.DbiResourceId, createdAt: s.SnapshotCreateTime }),
+    ...defined({ dbResourceId: s.DbiResourceId, createdAt: s.SnapshotCreateTime, isEncrypted: s.Encrypted }),
   };
 }
 
@@ -395,6 +474,6 @@ function toClusterSnapshot(s: DBClusterSnapshot): Snapshot {
     type: s.SnapshotType ?? 'unknown',
     status: s.Status ?? 'unknown',
     tags: toTags(s.TagList),
-    ...defined({ dbResourceId: s.DbClusterResourceId, createdAt: s.SnapshotCreateTime }),
+    ...defined({ dbResourceId: s.DbClusterResourceId, createdAt: s.SnapshotCreateTime, isEncrypted: s.StorageEncrypted }),
   };
 }

@@ -5,7 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import type { DestinationStream } from 'pino';
-import { createRdsClient, RdsSdkGateway, type RdsGateway } from '../aws/rds-gateway.js';
+import { RdsGatewayPool, type RdsGateway } from '../aws/rds-gateway.js';
 import type { CommonConfig, Env } from '../config.js';
 import { EXIT } from '../core/contract.js';
 import { ConfigError, errorCodeOf, errorMessageOf } from '../errors.js';
@@ -22,8 +22,8 @@ export interface CliIo {
   print: (text: string) => void;
   /** Signals that stop the run; the process in production. */
   signals?: { once(event: 'SIGTERM' | 'SIGINT', listener: () => void): unknown };
-  /** Tests inject a gateway; production builds one from the SDK client. */
-  makeGateway?: (config: CommonConfig) => RdsGateway;
+  /** Tests inject gateways (one per region); production builds them from the SDK client. */
+  makeGateway?: (config: CommonConfig, region: string) => RdsGateway;
 }
 
 // An ISO 8601 UTC instant: 2026-11-26T02:05:00Z (seconds and fraction optional).
@@ -98,14 +98,16 @@ export async function runCli<C extends CommonConfig>(job: JobSpec<C>, io: CliIo)
   // cancels calls still retrying, so the summary is written before Kubernetes kills the pod.
   const controller = new AbortController();
   const cancelInFlight = new AbortController();
-  let client: ReturnType<typeof createRdsClient> | undefined;
-  let gateway: RdsGateway;
-  if (io.makeGateway === undefined) {
-    client = createRdsClient(config);
-    gateway = new RdsSdkGateway(client, { abortSignal: cancelInFlight.signal });
-  } else {
-    gateway = io.makeGateway(config);
-  }
+  const pool = io.makeGateway === undefined ? new RdsGatewayPool(config, cancelInFlight.signal) : undefined;
+  const injected = new Map<string, RdsGateway>();
+  const gatewayFor = (region: string): RdsGateway => {
+    if (pool !== undefined) return pool.gatewayFor(region);
+    const made = injected.get(region) ?? io.makeGateway?.(config, region);
+    if (made === undefined) throw new Error(`no RDS gateway for ${region}`);
+    injected.set(region, made);
+    return made;
+  };
+  const gateway = gatewayFor(config.region);
   let stoppedBy: 'SIGTERM' | 'SIGINT' | undefined;
   let graceTimer: NodeJS.Timeout | undefined;
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
@@ -128,6 +130,7 @@ export async function runCli<C extends CommonConfig>(job: JobSpec<C>, io: CliIo)
   const fixedNow = now;
   const deps: JobDeps<C> = {
     gateway,
+    gatewayFor,
     logger,
     clock: fixedNow === undefined ? () => new Date() : () => new Date(fixedNow),
     config,
@@ -148,7 +151,7 @@ export async function runCli<C extends CommonConfig>(job: JobSpec<C>, io: CliIo)
     return EXIT.RESOURCE_FAILED;
   } finally {
     clearTimeout(graceTimer);
-    client?.destroy();
+    pool?.destroy();
   }
 }
 

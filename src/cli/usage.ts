@@ -3,6 +3,7 @@ import { COMMON_ENV } from '../config.js';
 import {
   DEFAULT_CLEANUP_SCOPE,
   DEFAULT_CONCURRENCY,
+  DEFAULT_COPY_MAX_RUNNING,
   DEFAULT_MAX_ATTEMPTS,
   DEFAULT_REQUEST_TIMEOUT_MS,
   DEFAULT_RETENTION_DAYS,
@@ -31,6 +32,10 @@ export const ENV_HELP: Readonly<Record<string, string>> = {
   [ENV.LOG_LEVEL]: 'trace, debug, info, warn, error, fatal or silent (default info)',
   [ENV.ENDPOINT_URL_RDS]: 'send RDS calls to another endpoint (e.g. a local test endpoint)',
   [ENV.ENDPOINT_URL]: 'send every AWS call to another endpoint',
+  [ENV.DEFAULT_COPY_REGIONS]: 'space-separated regions for databases without a snapshot_copy_regions tag (default none)',
+  [ENV.COPY_KMS_KEYS]: 'region=key pairs: the KMS key an encrypted snapshot is copied with in each destination region',
+  [ENV.COPY_MAX_RUNNING]: `copies in progress per destination region, those already running included (default ${DEFAULT_COPY_MAX_RUNNING})`,
+  [ENV.REGIONS]: 'space-separated regions delete-snapshots cleans (default AWS_REGION and DEFAULT_COPY_REGIONS)',
 };
 
 export function usage(job: Pick<JobSpec, 'name' | 'summary' | 'env' | 'regionDefault'>): string {

@@ -11,9 +11,24 @@ export const TAG_NEVER = 'snapshot_never';
 export const TAG_LATEST = 'snapshot_latest';
 /** Written on every snapshot the tool takes: the UTC instant after which the cleaner deletes it. */
 export const TAG_EXPIRY = 'snapshot_expiry';
+/** Read from a database: space-separated regions its newest snapshot is copied to. */
+export const TAG_COPY_REGIONS = 'snapshot_copy_regions';
+/** Read from a database: days its copies live, counted from the source's slot (default: as long as the source). */
+export const TAG_COPY_RETENTION_DAYS = 'snapshot_copy_retention_days';
+/** Written on every copy: the ARN of the snapshot it was copied from. */
+export const TAG_COPY_OF = 'snapshot_copy_of';
 
 /** Control tags: never copied from a database onto its snapshots. */
-export const CONTROL_TAGS: ReadonlySet<string> = new Set([TAG_SCHEDULE, TAG_RETENTION_DAYS, TAG_NEVER, TAG_LATEST, TAG_EXPIRY]);
+export const CONTROL_TAGS: ReadonlySet<string> = new Set([
+  TAG_SCHEDULE,
+  TAG_RETENTION_DAYS,
+  TAG_NEVER,
+  TAG_LATEST,
+  TAG_EXPIRY,
+  TAG_COPY_REGIONS,
+  TAG_COPY_RETENTION_DAYS,
+  TAG_COPY_OF,
+]);
 
 export const LATEST_SKIPPED = 'skipped';
 
@@ -45,6 +60,12 @@ export const DEFAULT_REQUEST_TIMEOUT_MS = 20_000;
  * and the summary is written: inside Kubernetes' default 30 s grace period.
  */
 export const DEFAULT_STOP_GRACE_SECONDS = 20;
+/**
+ * Snapshot copies in progress into one destination region at a time: the RDS user guide's
+ * snapshot-copy page, "Limitations" (USER_CopySnapshot.html), says 20 per account (older
+ * versions of the page said 5). RDS answers SnapshotQuotaExceeded past it.
+ */
+export const DEFAULT_COPY_MAX_RUNNING = 20;
 /** Warn when manual-snapshot usage is above this share of the quota. */
 export const QUOTA_WARN_RATIO = 0.8;
 
@@ -71,6 +92,10 @@ export const ENV = {
   STOP_GRACE_SECONDS: 'STOP_GRACE_SECONDS',
   REQUEST_TIMEOUT_MS: 'REQUEST_TIMEOUT_MS',
   LOG_LEVEL: 'LOG_LEVEL',
+  DEFAULT_COPY_REGIONS: 'DEFAULT_COPY_REGIONS',
+  COPY_KMS_KEYS: 'COPY_KMS_KEYS',
+  COPY_MAX_RUNNING: 'COPY_MAX_RUNNING',
+  REGIONS: 'AWS_REGIONS',
   /** Read by the SDK itself; checked up front so a typo is a configuration error. */
   ENDPOINT_URL_RDS: 'AWS_ENDPOINT_URL_RDS',
   ENDPOINT_URL: 'AWS_ENDPOINT_URL',

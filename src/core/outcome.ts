@@ -9,6 +9,10 @@ export type OutcomeAction =
   | 'deleted'
   | 'kept'
   | 'would-delete'
+  | 'copied'
+  | 'copy-up-to-date'
+  | 'would-copy'
+  | 'queued'
   | 'failed'
   | 'not-started';
 
@@ -24,6 +28,11 @@ export interface RunCounts {
   deleted: number;
   kept: number;
   wouldDelete: number;
+  copied: number;
+  copyUpToDate: number;
+  wouldCopy: number;
+  /** Waiting for room under an RDS limit (copies in progress): started by a later run, not a failure. */
+  queued: number;
   failed: number;
   notStarted: number;
   /**
@@ -42,6 +51,10 @@ const COUNT_FIELD: Record<OutcomeAction, Exclude<keyof RunCounts, 'considered' |
   deleted: 'deleted',
   kept: 'kept',
   'would-delete': 'wouldDelete',
+  copied: 'copied',
+  'copy-up-to-date': 'copyUpToDate',
+  'would-copy': 'wouldCopy',
+  queued: 'queued',
   failed: 'failed',
   'not-started': 'notStarted',
 };
@@ -57,6 +70,10 @@ export function emptyCounts(): RunCounts {
     deleted: 0,
     kept: 0,
     wouldDelete: 0,
+    copied: 0,
+    copyUpToDate: 0,
+    wouldCopy: 0,
+    queued: 0,
     failed: 0,
     notStarted: 0,
     latestTagFailed: 0,

@@ -20,6 +20,8 @@ const DEAD_STATUSES: ReadonlySet<string> = new Set(['failed', 'deleting', 'incom
 interface NewestSnapshot {
   id: string;
   slotAt: Date;
+  /** The listed snapshot itself (its ARN, tags, encryption), for jobs that act on it. */
+  snapshot: Snapshot;
 }
 
 export interface DatabaseSnapshots {
@@ -50,6 +52,7 @@ export function isSnapshotOf(s: Snapshot, db: Database): boolean {
 interface Newest {
   id: string;
   slotMs: number;
+  snapshot: Snapshot;
 }
 
 export class ToolSnapshotIndex {
@@ -76,8 +79,8 @@ export class ToolSnapshotIndex {
     // A snapshot cannot back up a slot that had not begun when it was taken.
     if (s.createdAt !== undefined && s.createdAt.getTime() < slotMs) return;
     if (Math.abs(slotMs - this.now.getTime()) <= NAME_WINDOW_MS) this.slots.set(`${owner}|${slotMs}`, s.id);
-    keepNewest(this.newest, owner, s.id, slotMs);
-    if (s.status === 'available') keepNewest(this.newestAvailable, owner, s.id, slotMs);
+    keepNewest(this.newest, owner, s, slotMs);
+    if (s.status === 'available') keepNewest(this.newestAvailable, owner, s, slotMs);
   }
 
   /** The id of a snapshot of this database for this slot, whatever it is named; undefined when none. */
@@ -98,15 +101,16 @@ export class ToolSnapshotIndex {
     const result: DatabaseSnapshots = {};
     const newest = pickNewest(this.newest, ownersOfDatabase(db));
     const available = pickNewest(this.newestAvailable, ownersOfDatabase(db));
-    if (newest !== undefined) result.newest = { id: newest.id, slotAt: new Date(newest.slotMs) };
-    if (available !== undefined) result.newestAvailable = { id: available.id, slotAt: new Date(available.slotMs) };
+    if (newest !== undefined) result.newest = { id: newest.id, slotAt: new Date(newest.slotMs), snapshot: newest.snapshot };
+    if (available !== undefined) result.newestAvailable = { id: available.id, slotAt: new Date(available.slotMs), snapshot: available.snapshot };
     return result;
   }
 }
 
-function keepNewest(map: Map<string, Newest>, owner: string, id: string, slotMs: number): void {
+function keepNewest(map: Map<string, Newest>, owner: string, snapshot: Snapshot, slotMs: number): void {
   const held = map.get(owner);
-  if (held === undefined || slotMs > held.slotMs || (slotMs === held.slotMs && id > held.id)) map.set(owner, { id, slotMs });
+  const { id } = snapshot;
+  if (held === undefined || slotMs > held.slotMs || (slotMs === held.slotMs && id > held.id)) map.set(owner, { id, slotMs, snapshot });
 }
 
 function pickNewest(map: Map<string, Newest>, owners: string[]): Newest | undefined {

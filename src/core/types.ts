@@ -29,5 +29,7 @@ export interface Snapshot {
   type: string;
   status: string;
   createdAt?: Date;
+  /** Whether the snapshot is encrypted (a cross-region copy then needs a key in the destination). */
+  isEncrypted?: boolean;
   tags: Tags;
 }

@@ -10,7 +10,10 @@ import type { Logger } from '../logging.js';
 import type { RunSummary } from './run.js';
 
 export interface JobDeps<C extends CommonConfig = CommonConfig> {
+  /** RDS in the job's region (AWS_REGION). */
   gateway: RdsGateway;
+  /** RDS in any region (the same calls count toward the summary); `gatewayFor(config.region)` is `gateway`. */
+  gatewayFor(region: string): RdsGateway;
   logger: Logger;
   /** The one source of "now"; `--now` replaces it. */
   clock: () => Date;

@@ -3,12 +3,13 @@
  * and the tests all come from here; adding a job is its folder, its module and one line below.
  */
 import type { Env } from '../config.js';
+import { copySnapshotsJob } from './copy-snapshots.js';
 import { cronjobSnapshotJob } from './cronjob-snapshot.js';
 import { deleteSnapshotsJob } from './delete-snapshots.js';
 import { type JobSpec, loadJobConfig } from './job.js';
 import { takeSnapshotsJob } from './take-snapshots.js';
 
-export const JOBS = [takeSnapshotsJob, deleteSnapshotsJob, cronjobSnapshotJob] as const;
+export const JOBS = [takeSnapshotsJob, deleteSnapshotsJob, cronjobSnapshotJob, copySnapshotsJob] as const;
 
 export type JobName = (typeof JOBS)[number]['name'];
 

@@ -115,7 +115,7 @@ describe('bad input over the wire: one clear line, exit 2, no write', () => {
   });
 
   it('a region of the AWS European Sovereign Cloud is accepted', async () => {
-    const fake = await endpoint({ seed: { instances: [{ id: 'orders' }] } });
+    const fake = await endpoint({ seed: { region: 'eusc-de-east-1', instances: [{ id: 'orders' }] } });
     const run = await runAt(fake, 'take-snapshots', NOW, { env: { AWS_REGION: 'eusc-de-east-1' } });
     expect(run.code).toBe(0);
     expect(run.summary).toMatchObject({ region: 'eusc-de-east-1', counts: expect.objectContaining({ created: 1 }) });

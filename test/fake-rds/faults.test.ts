@@ -191,6 +191,7 @@ describe('fake RDS fault injection against the real RDSClient retry logic', () =
     expect(fake.calls).toEqual({ DescribeDBInstances: 2 });
     expect(fake.requests[1]).toEqual({
       action: 'DescribeDBInstances',
+      region: 'eu-north-1',
       params: { Action: 'DescribeDBInstances', Version: '2014-10-31', DBInstanceIdentifier: 'db1' },
     });
     fake.resetCounters();

@@ -34,6 +34,10 @@ export class FakeGateway implements RdsGateway {
     this.writes.push(`create ${snapshotId}`);
     return 'created';
   }
+  async copySnapshot(kind: Snapshot['kind'], sourceArn: string, targetId: string): Promise<'copied' | 'exists'> {
+    this.writes.push(`copy ${kind} ${sourceArn} ${targetId}`);
+    return 'copied';
+  }
   async deleteSnapshot(s: { id: string }): Promise<'deleted' | 'gone'> {
     this.writes.push(`delete ${s.id}`);
     return 'deleted';

@@ -60,12 +60,23 @@ export function makeHarness<N extends JobName>(
   const logs = new LogCapture();
   const config: ConfigOf<N> = { ...loadConfig({ AWS_REGION: 'eu-north-1', LOG_LEVEL: 'debug', ...options.env }, job), ...options.config };
   const controller = new AbortController();
-  const client = new RDSClient({ region: 'eu-north-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+  // One gateway per region, each with its own mocked client (all of them answer through `rds`;
+  // a test tells regions apart with `regionOf(call)`).
+  const gateways = new Map<string, RdsSdkGateway>();
+  const gatewayFor = (region: string): RdsSdkGateway => {
+    let gateway = gateways.get(region);
+    if (gateway === undefined) {
+      gateway = new RdsSdkGateway(new RDSClient({ region, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } }));
+      gateways.set(region, gateway);
+    }
+    return gateway;
+  };
   return {
     logs,
     controller,
     deps: {
-      gateway: new RdsSdkGateway(client),
+      gateway: gatewayFor(config.region),
+      gatewayFor,
       logger: createLogger({ job, level: config.logLevel, destination: logs }),
       clock: () => new Date(options.now),
       config,

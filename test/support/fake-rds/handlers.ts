@@ -27,9 +27,20 @@ import type { ClusterRecord, InstanceRecord, RdsState, SnapshotKind, SnapshotRec
 import { el, tagListXml, wrap } from './xml';
 
 export interface HandlerContext {
+  /** The state of the region the request was signed for. */
   state: RdsState;
+  /** Another region's state (created empty on first use), for cross-region copies. */
+  stateIn(region: string): RdsState;
   now(): Date;
   snapshotStatusOnCreate: 'available' | 'creating';
+  copies: {
+    /** How long a copy stays `creating`. */
+    durationMs: number;
+    /** Copies that may be in progress into one region at a time. */
+    limitPerRegion: number;
+    /** When set, the KMS keys that exist, per region: any other KmsKeyId is not accessible. */
+    kmsKeys: Readonly<Record<string, readonly string[]>> | undefined;
+  };
 }
 
 export type Handler = (params: Params, ctx: HandlerContext) => string | undefined;
@@ -143,6 +154,10 @@ function snapshotXml(r: SnapshotRecord, status = r.status): string {
         el('SnapshotCreateTime', r.createdAt) +
         el('Engine', r.engine) +
         el('DBSnapshotArn', r.arn) +
+        el('Encrypted', r.encrypted) +
+        el('KmsKeyId', r.kmsKeyId) +
+        el('SourceRegion', r.copy?.sourceRegion) +
+        el('SourceDBSnapshotIdentifier', r.copy?.sourceArn) +
         tagListXml(r.tags),
     );
   }
@@ -156,6 +171,9 @@ function snapshotXml(r: SnapshotRecord, status = r.status): string {
       el('SnapshotCreateTime', r.createdAt) +
       el('Engine', r.engine) +
       el('DBClusterSnapshotArn', r.arn) +
+      el('StorageEncrypted', r.encrypted) +
+      el('KmsKeyId', r.kmsKeyId) +
+      el('SourceDBClusterSnapshotArn', r.copy?.sourceArn) +
       tagListXml(r.tags),
   );
 }
@@ -440,6 +458,7 @@ const createDBSnapshot: Handler = (p, ctx) => {
     createdAt: ctx.now(),
     engine: db.engine,
     arn: state.arn('snapshot', id),
+    encrypted: false,
     tags: newSnapshotTags(tags, db),
   };
   state.snapshots.add(record);
@@ -478,6 +497,7 @@ const createDBClusterSnapshot: Handler = (p, ctx) => {
     createdAt: ctx.now(),
     engine: cluster.engine,
     arn: state.arn('cluster-snapshot', id),
+    encrypted: false,
     tags: newSnapshotTags(tags, cluster),
   };
   state.clusterSnapshots.add(record);
@@ -504,6 +524,96 @@ function deleteSnapshot(spec: SnapshotSpec, invalidState: string): Handler {
     }
     store.remove(record.id);
     return snapshotXml(record, 'deleted');
+  };
+}
+
+// ---------------------------------------------------------------------------
+// Copy snapshots, within a region or from another one
+
+interface CopySpec {
+  spec: SnapshotSpec;
+  source: string;
+  target: string;
+  /** Identifier length limit of the target (CopyDBClusterSnapshot documents 63). */
+  maxLength: number;
+  quota: (state: RdsState) => number;
+}
+
+/**
+ * CopyDBSnapshot / CopyDBClusterSnapshot, called in the destination region. A source in another
+ * region is named by its ARN (the SDK adds the PreSignedUrl, which the fake does not check). The
+ * copy is `creating` for `copies.durationMs` of the fake's time, then `available`.
+ */
+function copySnapshot(c: CopySpec): Handler {
+  const { spec } = c;
+  return (p, ctx) => {
+    const sourceParam = required(p, c.source);
+    const targetId = validIdentifier(c.target, required(p, c.target), c.maxLength);
+    const kmsKeyId = optional(p, 'KmsKeyId');
+    const tags = tagsParam(p);
+    checkTags(tags ?? new Map(), tags?.size ?? 0);
+    const isCopyTags = booleanParam(p, 'CopyTags') ?? false;
+
+    let sourceState = ctx.state;
+    let sourceId = sourceParam.toLowerCase();
+    if (sourceParam.startsWith('arn:')) {
+      const arn = parseArn(sourceParam);
+      if (arn === undefined || arn.resourceType !== spec.snapshotArnType || arn.account !== ctx.state.accountId) {
+        throw invalidParameter(`Invalid source snapshot identifier: ${sourceParam}`);
+      }
+      sourceState = ctx.stateIn(arn.region);
+      sourceId = arn.resourceId.toLowerCase();
+    }
+    const source = sourceState.store(spec.kind).byId.get(sourceId);
+    if (source === undefined) throw new RdsError(spec.notFound, `${spec.notFoundNoun} ${sourceParam} not found.`);
+    const store = ctx.state.store(spec.kind);
+    if (store.byId.has(targetId)) {
+      const code = spec.kind === 'instance' ? 'DBSnapshotAlreadyExists' : 'DBClusterSnapshotAlreadyExistsFault';
+      throw new RdsError(code, `Cannot copy the snapshot because a snapshot with the identifier ${targetId} already exists.`);
+    }
+    if (source.status !== 'available') {
+      const code = spec.kind === 'instance' ? 'InvalidDBSnapshotState' : 'InvalidDBClusterSnapshotStateFault';
+      throw new RdsError(code, `Snapshot ${source.id} must be available to be copied; its status is ${source.status}.`);
+    }
+    const isCrossRegion = sourceState !== ctx.state;
+    // UNCONFIRMED code and message: an encrypted source needs a key of the destination region.
+    if (isCrossRegion && source.encrypted && kmsKeyId === undefined) {
+      throw invalidParameter('KmsKeyId must be specified to copy an encrypted snapshot to another region.');
+    }
+    const known = ctx.copies.kmsKeys?.[ctx.state.region];
+    if (kmsKeyId !== undefined && ctx.copies.kmsKeys !== undefined && !(known ?? []).includes(kmsKeyId)) {
+      throw new RdsError('KMSKeyNotAccessibleFault', `The specified KMS key ${kmsKeyId} does not exist or is not accessible in ${ctx.state.region}.`);
+    }
+    const now = ctx.now();
+    // RDS-NOTES: the copy limit per destination region answers SnapshotQuotaExceeded too; the
+    // message is UNCONFIRMED.
+    if (ctx.state.copiesInProgress(now) >= ctx.copies.limitPerRegion) {
+      throw new RdsError(
+        'SnapshotQuotaExceeded',
+        `Cannot copy more than ${ctx.copies.limitPerRegion} snapshots at a time to ${ctx.state.region}; wait for copies in progress to complete.`,
+      );
+    }
+    if (store.manualCount >= c.quota(ctx.state)) {
+      throw new RdsError('SnapshotQuotaExceeded', quotaMessage(c.quota(ctx.state), spec.kind === 'instance' ? 'snapshots' : 'cluster snapshots'));
+    }
+    const record: SnapshotRecord = {
+      id: targetId,
+      kind: spec.kind,
+      dbId: source.dbId,
+      dbResourceId: source.dbResourceId,
+      type: 'manual',
+      status: 'creating',
+      createdAt: now,
+      engine: source.engine,
+      arn: ctx.state.arn(spec.snapshotArnType, targetId),
+      encrypted: source.encrypted,
+      ...(kmsKeyId !== undefined ? { kmsKeyId } : source.kmsKeyId !== undefined ? { kmsKeyId: source.kmsKeyId } : {}),
+      copy: { availableAt: new Date(now.getTime() + ctx.copies.durationMs), sourceArn: source.arn, sourceRegion: sourceState.region },
+      tags: tags !== undefined && tags.size > 0 ? new Map(tags) : isCopyTags ? new Map(source.tags) : new Map(),
+    };
+    store.add(record);
+    ctx.state.pendingCopies.add(record);
+    return snapshotXml(record);
   };
 }
 
@@ -584,6 +694,22 @@ const describeAccountAttributes: Handler = (_p, ctx) => {
   );
 };
 
+const copyDBSnapshot = copySnapshot({
+  spec: INSTANCE_SNAPSHOTS,
+  source: 'SourceDBSnapshotIdentifier',
+  target: 'TargetDBSnapshotIdentifier',
+  maxLength: 255,
+  quota: (state) => state.quotas.manualSnapshots,
+});
+
+const copyDBClusterSnapshot = copySnapshot({
+  spec: CLUSTER_SNAPSHOTS,
+  source: 'SourceDBClusterSnapshotIdentifier',
+  target: 'TargetDBClusterSnapshotIdentifier',
+  maxLength: 63,
+  quota: (state) => state.quotas.manualClusterSnapshots,
+});
+
 export const HANDLERS: Readonly<Record<string, Handler>> = {
   DescribeDBInstances: describeDBInstances,
   DescribeDBClusters: describeDBClusters,
@@ -591,6 +717,8 @@ export const HANDLERS: Readonly<Record<string, Handler>> = {
   DescribeDBClusterSnapshots: describeSnapshots(CLUSTER_SNAPSHOTS),
   CreateDBSnapshot: createDBSnapshot,
   CreateDBClusterSnapshot: createDBClusterSnapshot,
+  CopyDBSnapshot: copyDBSnapshot,
+  CopyDBClusterSnapshot: copyDBClusterSnapshot,
   DeleteDBSnapshot: deleteSnapshot(INSTANCE_SNAPSHOTS, 'InvalidDBSnapshotState'),
   DeleteDBClusterSnapshot: deleteSnapshot(CLUSTER_SNAPSHOTS, 'InvalidDBClusterSnapshotStateFault'),
   AddTagsToResource: addTagsToResource,

@@ -36,10 +36,23 @@ export interface FakeRdsOptions {
   port?: number;
   /** Keep only the newest N entries in `requests`; unlimited by default. */
   requestLogLimit?: number;
+  /**
+   * Other regions, each with its own state (the seed is the home region's). A request works on the
+   * region its SigV4 credential scope names; a region not seeded starts empty.
+   */
+  regions?: Record<string, Seed>;
+  /** How long a copy stays `creating` on the fake's clock; default 60 minutes. */
+  copyMinutes?: number;
+  /** Copies in progress into one region at a time; default 20 (the RDS user guide's limit). */
+  copyLimitPerRegion?: number;
+  /** When set, the KMS keys that exist per region; a copy naming any other key fails with KMSKeyNotAccessibleFault. */
+  kmsKeys?: Record<string, string[]>;
 }
 
 interface RecordedRequest {
   action: string;
+  /** The region of the request's credential scope. */
+  region: string;
   params: Record<string, string>;
 }
 
@@ -70,6 +83,9 @@ interface FakeSnapshot {
   status: string;
   createdAt: Date;
   arn: string;
+  encrypted: boolean;
+  /** For a copy: the ARN it was copied from. */
+  copyOf?: string;
   tags: Record<string, string>;
 }
 
@@ -91,12 +107,12 @@ export interface FakeRds {
   /** Sorted by id. */
   instances(): FakeInstance[];
   clusters(): FakeCluster[];
-  /** Instance snapshots, then cluster snapshots, each sorted by id. */
-  snapshots(): FakeSnapshot[];
+  /** Instance snapshots, then cluster snapshots, each sorted by id; of the home region unless another is named. */
+  snapshots(region?: string): FakeSnapshot[];
   setInstanceStatus(id: string, status: string): void;
   setClusterStatus(id: string, status: string): void;
-  /** Sets the status of the instance snapshot with this id, else of the cluster snapshot. */
-  setSnapshotStatus(id: string, status: string): void;
+  /** Sets the status of the instance snapshot with this id, else of the cluster snapshot (home region unless named). */
+  setSnapshotStatus(id: string, status: string, region?: string): void;
   /** Removes the instance (and its cluster membership); its snapshots stay. */
   deleteInstance(id: string): void;
   /** Renames a standalone instance; its resource id stays (a Blue/Green switchover). */
@@ -110,8 +126,29 @@ export async function startFakeRds(options: FakeRdsOptions = {}): Promise<FakeRd
   let fixedNow = options.now === undefined ? undefined : new Date(options.now);
   const now = (): Date => (fixedNow === undefined ? new Date() : new Date(fixedNow));
   const state = new RdsState(options.seed ?? {}, now());
+  const states = new Map<string, RdsState>([[state.region, state]]);
+  for (const [region, seed] of Object.entries(options.regions ?? {})) {
+    states.set(region, new RdsState({ accountId: state.accountId, ...seed, region }, now()));
+  }
+  const stateIn = (region: string): RdsState => {
+    let found = states.get(region);
+    if (found === undefined) {
+      found = new RdsState({ accountId: state.accountId, region }, now());
+      states.set(region, found);
+    }
+    return found;
+  };
   const faults = new FaultPlan(seededRandom(options.randomSeed ?? 1));
-  const ctx: HandlerContext = { state, now, snapshotStatusOnCreate: options.snapshotStatusOnCreate ?? 'available' };
+  const ctx: Omit<HandlerContext, 'state'> = {
+    stateIn,
+    now,
+    snapshotStatusOnCreate: options.snapshotStatusOnCreate ?? 'available',
+    copies: {
+      durationMs: (options.copyMinutes ?? 60) * 60_000,
+      limitPerRegion: options.copyLimitPerRegion ?? 20,
+      kmsKeys: options.kmsKeys,
+    },
+  };
   const logLimit = options.requestLogLimit ?? Number.POSITIVE_INFINITY;
   let latencyMs = options.latencyMs ?? 0;
   let calls: Record<string, number> = {};
@@ -156,12 +193,14 @@ export async function startFakeRds(options: FakeRdsOptions = {}): Promise<FakeRd
     }
   };
 
-  const answer = (action: string, params: Params, requestId: string): { status: number; body: string } => {
+  const answer = (action: string, params: Params, requestId: string, region: string): { status: number; body: string } => {
     try {
       if (action === '') throw new RdsError('MissingAction', 'The request must contain the parameter Action');
       const handler = HANDLERS[action];
       if (handler === undefined) throw new RdsError('InvalidAction', `Could not find operation ${action} for version 2014-10-31`);
-      return { status: 200, body: successXml(action, handler(params, ctx), requestId) };
+      const regionState = stateIn(region);
+      regionState.settleCopies(now());
+      return { status: 200, body: successXml(action, handler(params, { ...ctx, state: regionState }), requestId) };
     } catch (error) {
       if (error instanceof RdsError) return { status: error.status, body: errorXml(error.type, error.code, error.message, requestId) };
       // A bug in the fake: answer like the real service would, but say what broke.
@@ -182,10 +221,12 @@ export async function startFakeRds(options: FakeRdsOptions = {}): Promise<FakeRd
     const params = parseForm(query, Buffer.concat(chunks).toString('utf8'));
     const action = params['Action'] ?? '';
     const requestId = randomUUID();
+    // SigV4: Credential=<key>/<date>/<region>/rds/aws4_request. Unsigned requests work on the home region.
+    const region = /Credential=[^/,]+\/\d{8}\/([a-z0-9-]+)\//.exec(req.headers.authorization ?? '')?.[1] ?? state.region;
 
     const key = action === '' ? MISSING_ACTION : action;
     calls[key] = (calls[key] ?? 0) + 1;
-    requests.push({ action: key, params });
+    requests.push({ action: key, region, params });
     if (requests.length > logLimit) requests.splice(0, requests.length - logLimit);
 
     const decision = faults.decide(action, params);
@@ -198,7 +239,7 @@ export async function startFakeRds(options: FakeRdsOptions = {}): Promise<FakeRd
       return;
     }
     // The state changes now; only the answer waits (a late answer to a create still created it).
-    const { status, body } = terminal === undefined ? answer(action, params, requestId) : faultBody(faultAnswer(terminal), requestId);
+    const { status, body } = terminal === undefined ? answer(action, params, requestId, region) : faultBody(faultAnswer(terminal), requestId);
     const wait = latencyMs + decision.delayMs;
     if (wait > 0) await sleep(wait);
     if (closed) {
@@ -283,8 +324,10 @@ export async function startFakeRds(options: FakeRdsOptions = {}): Promise<FakeRd
         return { id: r.id, status: r.status, resourceId: r.resourceId, arn: r.arn, members: [...r.members].sort(), tags: tagsOf(r.tags) };
       });
     },
-    snapshots() {
-      return [state.snapshots, state.clusterSnapshots].flatMap((store) =>
+    snapshots(region = state.region) {
+      const regionState = stateIn(region);
+      regionState.settleCopies(now());
+      return [regionState.snapshots, regionState.clusterSnapshots].flatMap((store) =>
         store.all.values().map((id) => {
           const r = mustGet(store.byId, id, 'snapshot');
           return {
@@ -296,6 +339,8 @@ export async function startFakeRds(options: FakeRdsOptions = {}): Promise<FakeRd
             status: r.status,
             createdAt: new Date(r.createdAt),
             arn: r.arn,
+            encrypted: r.encrypted,
+            ...(r.copy === undefined ? {} : { copyOf: r.copy.sourceArn }),
             tags: tagsOf(r.tags),
           };
         }),
@@ -307,9 +352,10 @@ export async function startFakeRds(options: FakeRdsOptions = {}): Promise<FakeRd
     setClusterStatus(id, status) {
       mustGet(state.clusters, id, 'cluster').status = status;
     },
-    setSnapshotStatus(id, status) {
+    setSnapshotStatus(id, status, region = state.region) {
       const key = id.toLowerCase();
-      const record = state.snapshots.byId.get(key) ?? state.clusterSnapshots.byId.get(key);
+      const regionState = stateIn(region);
+      const record = regionState.snapshots.byId.get(key) ?? regionState.clusterSnapshots.byId.get(key);
       if (record === undefined) throw new Error(`fake-rds: no snapshot ${id}`);
       record.status = status;
     },

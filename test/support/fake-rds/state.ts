@@ -51,6 +51,8 @@ export interface SeedSnapshot {
   createdAt?: string;
   /** Default: the seeded database's engine, else `postgres` / `aurora-postgresql`. */
   engine?: string;
+  /** Default false. An encrypted snapshot needs a KMS key in the destination to be copied to another region. */
+  encrypted?: boolean;
   tags?: Record<string, string>;
 }
 
@@ -102,6 +104,10 @@ export interface SnapshotRecord {
   createdAt: Date;
   engine: string;
   arn: string;
+  encrypted: boolean;
+  kmsKeyId?: string;
+  /** For a copy: when it becomes available, and the ARN it was copied from. */
+  copy?: { availableAt: Date; sourceArn: string; sourceRegion: string };
   tags: Map<string, string>;
 }
 
@@ -191,6 +197,8 @@ export class RdsState {
   clusterIds = SortedIds.empty();
   readonly snapshots = new SnapshotStore();
   readonly clusterSnapshots = new SnapshotStore();
+  /** Copies into this region that are not available yet. */
+  readonly pendingCopies = new Set<SnapshotRecord>();
 
   constructor(seed: Seed, now: Date) {
     this.accountId = seed.accountId ?? '123456789012';
@@ -260,6 +268,7 @@ export class RdsState {
         createdAt,
         engine: s.engine ?? db?.engine ?? (kind === 'instance' ? 'postgres' : 'aurora-postgresql'),
         arn: this.arn(kind === 'instance' ? 'snapshot' : 'cluster-snapshot', id),
+        encrypted: s.encrypted ?? false,
         tags: tagMap(s.tags),
       };
       (kind === 'instance' ? instanceSnaps : clusterSnaps).push(record);
@@ -274,6 +283,23 @@ export class RdsState {
 
   store(kind: SnapshotKind): SnapshotStore {
     return kind === 'instance' ? this.snapshots : this.clusterSnapshots;
+  }
+
+  /** Copies into this region still in progress (creating, not yet available). */
+  copiesInProgress(now: Date): number {
+    this.settleCopies(now);
+    return this.pendingCopies.size;
+  }
+
+  /** Copies whose time has come become available (RDS copies take minutes to hours). */
+  settleCopies(now: Date): void {
+    for (const r of this.pendingCopies) {
+      if (r.status !== 'creating') this.pendingCopies.delete(r);
+      else if (r.copy !== undefined && r.copy.availableAt.getTime() <= now.getTime()) {
+        r.status = 'available';
+        this.pendingCopies.delete(r);
+      }
+    }
   }
 
   /**
