@@ -454,3 +454,46 @@ describe('loadConfig', () => {
     );
   });
 });
+
+describe('copy settings (copy-snapshots)', () => {
+  const load = (env: Env) => loadConfig({ ...BASE, ...env }, 'copy-snapshots');
+
+  it('defaults to no default regions, no keys and 20 copies in progress per region', () => {
+    expect(load({})).toMatchObject({ defaultRegions: [], kmsKeys: new Map(), maxRunning: 20 });
+  });
+
+  it('reads DEFAULT_COPY_REGIONS and COPY_KMS_KEYS', () => {
+    const config = load({
+      [ENV.DEFAULT_COPY_REGIONS]: ' eu-west-1  us-east-1 ',
+      [ENV.COPY_KMS_KEYS]: 'eu-west-1=alias/rds-copies us-east-1=arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+    });
+    expect(config.defaultRegions).toEqual(['eu-west-1', 'us-east-1']);
+    expect([...config.kmsKeys]).toEqual([
+      ['eu-west-1', 'alias/rds-copies'],
+      ['us-east-1', 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab'],
+    ]);
+  });
+
+  it.each([
+    ['eu-west-1,us-east-1', 'DEFAULT_COPY_REGIONS must be space-separated AWS regions'],
+    ['ireland', 'not regions: ireland'],
+  ])('rejects DEFAULT_COPY_REGIONS %j', (value, message) => {
+    expect(problemsOf({ ...BASE, [ENV.DEFAULT_COPY_REGIONS]: value }, 'copy-snapshots')).toEqual([expect.stringContaining(message)]);
+  });
+
+  it.each([
+    ['eu-west-1', 'region=key pairs'],
+    ['eu-west-1=', 'region=key pairs'],
+    ['ireland=alias/x', 'region=key pairs'],
+    ['eu-west-1=not_a_key', 'region=key pairs'],
+    ['eu-west-1=alias/a=b', 'region=key pairs'],
+    ['eu-west-1=arn:aws:kms:us-east-1:123456789012:key/abc', 'the key for eu-west-1 is in us-east-1'],
+    ['eu-west-1=alias/a eu-west-1=alias/b', 'names eu-west-1 twice'],
+  ])('rejects COPY_KMS_KEYS %j', (value, message) => {
+    expect(problemsOf({ ...BASE, [ENV.COPY_KMS_KEYS]: value }, 'copy-snapshots')).toEqual([expect.stringContaining(message)]);
+  });
+
+  it.each(['0', '101', 'five'])('rejects COPY_MAX_RUNNING %j', (value) => {
+    expect(problemsOf({ ...BASE, [ENV.COPY_MAX_RUNNING]: value }, 'copy-snapshots')).toEqual([expect.stringMatching(/^COPY_MAX_RUNNING must be a whole number from 1 to 100/)]);
+  });
+});
