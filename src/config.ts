@@ -207,7 +207,7 @@ export function readInstanceTarget(r: EnvReader): InstanceTarget {
   return kind === undefined ? { id } : { id, kind };
 }
 
-function isHttpUrl(value: string): boolean {
+export function isHttpUrl(value: string): boolean {
   if (!URL.canParse(value)) return false;
   const { protocol, hostname } = new URL(value);
   return (protocol === 'http:' || protocol === 'https:') && hostname !== '';

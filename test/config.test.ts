@@ -9,8 +9,14 @@ import { JOB_NAMES, loadConfig, type ConfigOf, type JobName } from '../src/jobs/
 
 const require = createRequire(import.meta.url);
 const JOBS = JOB_NAMES;
-/** What every job needs besides the variable under test. */
-const BASE: Env = { [ENV.REGION]: 'eu-north-1', [ENV.RDS_INSTANCE_ID]: 'orders' };
+/** What every job needs besides the variable under test (export-snapshots' bucket, role and key: test/config-export.test.ts). */
+const BASE: Env = {
+  [ENV.REGION]: 'eu-north-1',
+  [ENV.RDS_INSTANCE_ID]: 'orders',
+  [ENV.EXPORT_S3_BUCKET]: 'rds-exports-123456789012',
+  [ENV.EXPORT_IAM_ROLE_ARN]: 'arn:aws:iam::123456789012:role/rds-s3-export',
+  [ENV.EXPORT_KMS_KEY_ID]: 'arn:aws:kms:eu-north-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+};
 /** Every job's settings in one type, for a table that reads whichever the variable sets. */
 type AnyConfig = ConfigOf<'take-snapshots'> & ConfigOf<'delete-snapshots'> & ConfigOf<'cronjob-snapshot'>;
 

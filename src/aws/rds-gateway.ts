@@ -23,25 +23,33 @@ import {
   DescribeDBClustersCommand,
   DescribeDBInstancesCommand,
   DescribeDBSnapshotsCommand,
+  ExportTaskAlreadyExistsFault,
+  IamRoleMissingPermissionsFault,
+  IamRoleNotFoundFault,
   InvalidDBClusterSnapshotStateFault,
   InvalidDBClusterStateFault,
   InvalidDBInstanceStateFault,
   InvalidDBSnapshotStateFault,
+  InvalidS3BucketFault,
+  KMSKeyNotAccessibleFault,
   paginateDescribeDBClusterSnapshots,
   paginateDescribeDBClusters,
   paginateDescribeDBInstances,
   paginateDescribeDBSnapshots,
+  paginateDescribeExportTasks,
   RDSClient,
   SnapshotQuotaExceededFault,
+  StartExportTaskCommand,
   type DBCluster,
   type DBClusterSnapshot,
   type DBInstance,
   type DBSnapshot,
+  type ExportTask as SdkExportTask,
   type Tag,
 } from '@aws-sdk/client-rds';
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import type { Quota } from '../core/quota.js';
-import type { Database, ResourceKind, Snapshot, Tags } from '../core/types.js';
+import type { Database, ExportTask, ResourceKind, Snapshot, Tags } from '../core/types.js';
 import { RdsCallError, type RdsFailureKind } from '../errors.js';
 
 /** RDS returns at most 100 records a page; asking for the maximum means the fewest calls. */
@@ -75,7 +83,21 @@ export interface RdsGateway {
   deleteSnapshot(snapshot: { kind: ResourceKind; id: string }): Promise<'deleted' | 'gone'>;
   tagResource(arn: string, tags: Tags): Promise<void>;
   snapshotQuotas(): Promise<SnapshotQuotas>;
+  /** Every export task of the account and region (DescribeExportTasks, every page), anyone's. */
+  exportTaskPages(): AsyncIterable<ExportTask[]>;
+  /** `exists` when RDS already has a task with this identifier (a retried Job, or another run). */
+  startExportTask(request: StartExportRequest): Promise<'started' | 'exists'>;
   stats(): ApiStats;
+}
+
+/** StartExportTask's input: the snapshot, where it goes, with which role and key. */
+export interface StartExportRequest {
+  exportTaskId: string;
+  sourceArn: string;
+  s3Bucket: string;
+  s3Prefix: string;
+  iamRoleArn: string;
+  kmsKeyId: string;
 }
 
 export interface ClientOptions {
@@ -286,6 +308,36 @@ export class RdsSdkGateway implements RdsGateway {
     }
   }
 
+  async *exportTaskPages(): AsyncIterable<ExportTask[]> {
+    try {
+      for await (const page of paginateDescribeExportTasks({ client: this.client, pageSize: PAGE_SIZE }, {}, this.send)) {
+        yield (page.ExportTasks ?? []).map(toExportTask);
+      }
+    } catch (error) {
+      throw mapError('DescribeExportTasks', error);
+    }
+  }
+
+  async startExportTask(request: StartExportRequest): Promise<'started' | 'exists'> {
+    try {
+      await this.client.send(
+        new StartExportTaskCommand({
+          ExportTaskIdentifier: request.exportTaskId,
+          SourceArn: request.sourceArn,
+          S3BucketName: request.s3Bucket,
+          S3Prefix: request.s3Prefix,
+          IamRoleArn: request.iamRoleArn,
+          KmsKeyId: request.kmsKeyId,
+        }),
+        this.send,
+      );
+      return 'started';
+    } catch (error) {
+      if (error instanceof ExportTaskAlreadyExistsFault) return 'exists';
+      throw mapError('StartExportTask', error);
+    }
+  }
+
   private async *databasePages(kind: ResourceKind): AsyncIterable<Database[]> {
     const k = KINDS[kind];
     try {
@@ -325,15 +377,30 @@ export function mapError(operation: string, error: unknown): RdsCallError {
       ? 'invalid-state'
       : error instanceof SnapshotQuotaExceededFault
         ? 'quota'
-        : // Unmodelled AWS errors carry their code as the error's name.
-          error instanceof Error && error.name === TAG_QUOTA_CODE
-          ? 'tag-quota'
-          : 'other';
+        : isExportSetupFault(error)
+          ? 'export-setup'
+          : // Unmodelled AWS errors carry their code as the error's name.
+            error instanceof Error && error.name === TAG_QUOTA_CODE
+            ? 'tag-quota'
+            : 'other';
   // Modelled and unmodelled AWS errors carry their code as `name`; network errors as Node's `code`.
   const nodeCode = (error as { code?: unknown } | undefined)?.code;
   const code = error instanceof Error && error.name !== 'Error' ? error.name : typeof nodeCode === 'string' ? nodeCode : 'UnknownError';
   const message = error instanceof Error ? error.message : String(error);
   return new RdsCallError(operation, code, kind, message, { cause: error });
+}
+
+/**
+ * StartExportTask faults about the bucket, the role or the key: the same for every snapshot, so
+ * one of them means no other export of this run can start either.
+ */
+function isExportSetupFault(error: unknown): boolean {
+  return (
+    error instanceof IamRoleNotFoundFault ||
+    error instanceof IamRoleMissingPermissionsFault ||
+    error instanceof InvalidS3BucketFault ||
+    error instanceof KMSKeyNotAccessibleFault
+  );
 }
 
 function toTags(list: Tag[] | undefined): Record<string, string> {
@@ -396,5 +463,21 @@ function toClusterSnapshot(s: DBClusterSnapshot): Snapshot {
     status: s.Status ?? 'unknown',
     tags: toTags(s.TagList),
     ...defined({ dbResourceId: s.DbClusterResourceId, createdAt: s.SnapshotCreateTime }),
+  };
+}
+
+function toExportTask(t: SdkExportTask): ExportTask {
+  return {
+    id: t.ExportTaskIdentifier ?? '',
+    sourceArn: t.SourceArn ?? '',
+    status: (t.Status ?? 'UNKNOWN').toUpperCase(),
+    ...defined({
+      startedAt: t.TaskStartTime,
+      endedAt: t.TaskEndTime,
+      s3Bucket: t.S3Bucket,
+      s3Prefix: t.S3Prefix,
+      failureCause: t.FailureCause,
+      warning: t.WarningMessage,
+    }),
   };
 }

@@ -132,6 +132,7 @@ export async function runCli<C extends CommonConfig>(job: JobSpec<C>, io: CliIo)
     clock: fixedNow === undefined ? () => new Date() : () => new Date(fixedNow),
     config,
     signal: controller.signal,
+    inFlightSignal: cancelInFlight.signal,
   };
   try {
     const summary = await job.run(deps);

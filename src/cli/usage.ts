@@ -2,6 +2,7 @@
 import { COMMON_ENV } from '../config.js';
 import {
   DEFAULT_CLEANUP_SCOPE,
+  DEFAULT_EXPORT_S3_PREFIX,
   DEFAULT_CONCURRENCY,
   DEFAULT_MAX_ATTEMPTS,
   DEFAULT_REQUEST_TIMEOUT_MS,
@@ -11,6 +12,8 @@ import {
   DEFAULT_STOP_GRACE_SECONDS,
   ENV,
   EXIT,
+  MAX_EXPORT_DAYS,
+  RDS_MAX_RUNNING_EXPORTS,
 } from '../core/contract.js';
 import type { JobSpec } from '../jobs/job.js';
 
@@ -31,6 +34,14 @@ export const ENV_HELP: Readonly<Record<string, string>> = {
   [ENV.LOG_LEVEL]: 'trace, debug, info, warn, error, fatal or silent (default info)',
   [ENV.ENDPOINT_URL_RDS]: 'send RDS calls to another endpoint (e.g. a local test endpoint)',
   [ENV.ENDPOINT_URL]: 'send every AWS call to another endpoint',
+  [ENV.EXPORT_S3_BUCKET]: 'required: the S3 bucket exports go to, in the region of the snapshots (Object Lock on, see EXPORT_REQUIRE_OBJECT_LOCK)',
+  [ENV.EXPORT_S3_PREFIX]: `key prefix in the bucket; exports go to <prefix>/<database>/<resource id>/<export id>/ (default ${DEFAULT_EXPORT_S3_PREFIX})`,
+  [ENV.EXPORT_IAM_ROLE_ARN]: 'required: the IAM role RDS assumes to write to the bucket (irsa/setup.sh --export makes it)',
+  [ENV.EXPORT_KMS_KEY_ID]: 'required: the symmetric customer managed KMS key (id, ARN or alias) RDS encrypts the export with',
+  [ENV.DEFAULT_EXPORT_DAYS]: `days between exports for databases without a snapshot_export_days tag, 1 to ${MAX_EXPORT_DAYS} (default: unset, not exported)`,
+  [ENV.EXPORT_MAX_RUNNING]: `exports running at once in the account, counting everyone's, 1 to ${RDS_MAX_RUNNING_EXPORTS} (default ${RDS_MAX_RUNNING_EXPORTS})`,
+  [ENV.EXPORT_REQUIRE_OBJECT_LOCK]: 'false: allow a bucket without Object Lock and a default retention (default true)',
+  [ENV.ENDPOINT_URL_S3]: 'send S3 calls to another endpoint (e.g. a local test endpoint)',
 };
 
 export function usage(job: Pick<JobSpec, 'name' | 'summary' | 'env' | 'regionDefault'>): string {

@@ -24,7 +24,8 @@ export type CleanupReason =
   | 'not-expired'
   | 'not-available'
   | 'newest-of-live-database'
-  | 'outside-cleanup-scope';
+  | 'outside-cleanup-scope'
+  | 'export-running';
 
 export interface CleanupDecision {
   snapshot: SnapshotRef;
@@ -136,6 +137,19 @@ function settle(h: Held): CleanupDecision {
 
 function withExpiry(d: CleanupDecision, expiresAt: Date | undefined): CleanupDecision {
   return expiresAt === undefined ? d : { ...d, expiresAt };
+}
+
+/**
+ * The last step before deleting: a snapshot that an export to S3 is reading (its export task is
+ * STARTING, IN_PROGRESS or CANCELING) is kept this run, with reason `export-running`, and decided
+ * again on the next run. `exportingArns`: the source ARNs of those export tasks.
+ */
+export function keepSnapshotsUnderExport(decisions: CleanupDecision[], exportingArns: ReadonlySet<string>): CleanupDecision[] {
+  return decisions.map((d) =>
+    d.action === 'delete' && exportingArns.has(d.snapshot.arn)
+      ? withExpiry({ snapshot: d.snapshot, action: 'kept', reason: 'export-running' }, d.expiresAt)
+      : d,
+  );
 }
 
 /**

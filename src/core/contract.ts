@@ -11,9 +11,11 @@ export const TAG_NEVER = 'snapshot_never';
 export const TAG_LATEST = 'snapshot_latest';
 /** Written on every snapshot the tool takes: the UTC instant after which the cleaner deletes it. */
 export const TAG_EXPIRY = 'snapshot_expiry';
+/** On a database: whole days between exports of its snapshots to S3 (export-snapshots). Absent: never. */
+export const TAG_EXPORT_DAYS = 'snapshot_export_days';
 
 /** Control tags: never copied from a database onto its snapshots. */
-export const CONTROL_TAGS: ReadonlySet<string> = new Set([TAG_SCHEDULE, TAG_RETENTION_DAYS, TAG_NEVER, TAG_LATEST, TAG_EXPIRY]);
+export const CONTROL_TAGS: ReadonlySet<string> = new Set([TAG_SCHEDULE, TAG_RETENTION_DAYS, TAG_NEVER, TAG_LATEST, TAG_EXPIRY, TAG_EXPORT_DAYS]);
 
 export const LATEST_SKIPPED = 'skipped';
 
@@ -48,6 +50,19 @@ export const DEFAULT_STOP_GRACE_SECONDS = 20;
 /** Warn when manual-snapshot usage is above this share of the quota. */
 export const QUOTA_WARN_RATIO = 0.8;
 
+/** `snapshot_export_days` and DEFAULT_EXPORT_DAYS: 1 to 10 years between exports. */
+export const MAX_EXPORT_DAYS = 3_650;
+export const DEFAULT_EXPORT_S3_PREFIX = 'rds-exports';
+/** RDS runs at most 5 snapshot exports at once per account (RDS user guide, export limitations). */
+export const RDS_MAX_RUNNING_EXPORTS = 5;
+/** Attempts per snapshot: a snapshot whose export failed this often is not tried again. */
+export const MAX_EXPORT_ATTEMPTS = 3;
+/**
+ * Export task statuses that are not finished. STARTING and IN_PROGRESS are what RDS documents as
+ * running; CANCELING is counted too (not finished yet), so the tool errs towards starting fewer.
+ */
+export const EXPORT_ACTIVE_STATUSES: ReadonlySet<string> = new Set(['STARTING', 'IN_PROGRESS', 'CANCELING']);
+
 /** RDS allows at most 50 tags on a resource. */
 export const MAX_TAGS_PER_RESOURCE = 50;
 
@@ -74,6 +89,16 @@ export const ENV = {
   /** Read by the SDK itself; checked up front so a typo is a configuration error. */
   ENDPOINT_URL_RDS: 'AWS_ENDPOINT_URL_RDS',
   ENDPOINT_URL: 'AWS_ENDPOINT_URL',
+  /** export-snapshots only. */
+  DEFAULT_EXPORT_DAYS: 'DEFAULT_EXPORT_DAYS',
+  EXPORT_S3_BUCKET: 'EXPORT_S3_BUCKET',
+  EXPORT_S3_PREFIX: 'EXPORT_S3_PREFIX',
+  EXPORT_IAM_ROLE_ARN: 'EXPORT_IAM_ROLE_ARN',
+  EXPORT_KMS_KEY_ID: 'EXPORT_KMS_KEY_ID',
+  EXPORT_MAX_RUNNING: 'EXPORT_MAX_RUNNING',
+  EXPORT_REQUIRE_OBJECT_LOCK: 'EXPORT_REQUIRE_OBJECT_LOCK',
+  /** Read by the SDK itself (S3 calls of export-snapshots); checked up front like AWS_ENDPOINT_URL_RDS. */
+  ENDPOINT_URL_S3: 'AWS_ENDPOINT_URL_S3',
 } as const;
 
 /** Process exit codes. */

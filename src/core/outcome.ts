@@ -10,7 +10,11 @@ export type OutcomeAction =
   | 'kept'
   | 'would-delete'
   | 'failed'
-  | 'not-started';
+  | 'not-started'
+  | 'exported'
+  | 'would-export'
+  | 'queued'
+  | 'export-up-to-date';
 
 export type RunStatus = 'OK' | 'PARTIAL' | 'FAILED' | 'STOPPED';
 
@@ -26,6 +30,11 @@ export interface RunCounts {
   wouldDelete: number;
   failed: number;
   notStarted: number;
+  /** export-snapshots: exports started, would be started (dry run), waiting for a free slot, not due. */
+  exported: number;
+  wouldExport: number;
+  queued: number;
+  exportUpToDate: number;
   /**
    * Not an outcome: databases whose `snapshot_latest` could not be written. Their backup was
    * handled (and counted above); only the bookkeeping tag is stale.
@@ -44,6 +53,10 @@ const COUNT_FIELD: Record<OutcomeAction, Exclude<keyof RunCounts, 'considered' |
   'would-delete': 'wouldDelete',
   failed: 'failed',
   'not-started': 'notStarted',
+  exported: 'exported',
+  'would-export': 'wouldExport',
+  queued: 'queued',
+  'export-up-to-date': 'exportUpToDate',
 };
 
 export function emptyCounts(): RunCounts {
@@ -59,6 +72,10 @@ export function emptyCounts(): RunCounts {
     wouldDelete: 0,
     failed: 0,
     notStarted: 0,
+    exported: 0,
+    wouldExport: 0,
+    queued: 0,
+    exportUpToDate: 0,
     latestTagFailed: 0,
   };
 }

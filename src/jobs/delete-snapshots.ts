@@ -3,12 +3,20 @@
  * Pages are judged as they arrive; deletes start only after every page was read, so a listing
  * that fails half-way deletes nothing and no paging marker is disturbed.
  */
-import { CleanupPlanner, LiveDatabaseIndex, type CleanupDecision, type CleanupReason, type SnapshotRef } from '../core/cleanup-plan.js';
+import {
+  CleanupPlanner,
+  keepSnapshotsUnderExport,
+  LiveDatabaseIndex,
+  type CleanupDecision,
+  type CleanupReason,
+  type SnapshotRef,
+} from '../core/cleanup-plan.js';
+import { activeExportSources } from '../core/export-plan.js';
 import type { CommonConfig } from '../config.js';
 import { CLEANUP_SCOPES, DEFAULT_CLEANUP_SCOPE, ENV, TAG_EXPIRY } from '../core/contract.js';
 import { errorCodeOf, RdsCallError } from '../errors.js';
 import { defineJob, type JobDeps } from './job.js';
-import { listFleet } from './listing.js';
+import { forEachPage, listFleet } from './listing.js';
 import { forEachBounded, RunRecorder, type RunSummary } from './run.js';
 
 interface DeleteConfig extends CommonConfig {
@@ -31,6 +39,7 @@ const KEPT_MESSAGE: Record<Exclude<CleanupReason, 'expired' | 'expired-database-
   'not-available': 'not available (creating, copying...): judged again on the next run',
   'newest-of-live-database': 'expired but the newest snapshot of a database that still exists: kept as its last backup',
   'outside-cleanup-scope': 'expired but not named with SNAPSHOT_PREFIX, and CLEANUP_SCOPE=prefixed: kept',
+  'export-running': 'expired but an export to S3 is reading it: kept, judged again on the next run',
 };
 
 async function deleteSnapshots(deps: JobDeps<DeleteConfig>): Promise<RunSummary> {
@@ -50,28 +59,47 @@ async function deleteSnapshots(deps: JobDeps<DeleteConfig>): Promise<RunSummary>
       const fields = { snapshotId: d.snapshot.id, dbId: d.snapshot.dbId, action: 'kept', reason: d.reason, expiresAt: d.expiresAt };
       const message = KEPT_MESSAGE[d.reason as keyof typeof KEPT_MESSAGE];
       if (d.reason === 'malformed-expiry') logger.warn({ ...fields, tagValue: d.expiryValue }, message);
-      else if (d.reason === 'newest-of-live-database' || d.reason === 'outside-cleanup-scope') logger.warn(fields, message);
+      else if (d.reason === 'newest-of-live-database' || d.reason === 'outside-cleanup-scope' || d.reason === 'export-running')
+        logger.warn(fields, message);
       else if (d.reason === 'not-manual' || d.reason === 'no-expiry-tag') logger.debug(fields, message);
       else logger.info(fields, message);
     }
   };
 
   const live = new LiveDatabaseIndex();
+  const exportingArns = new Set<string>();
+  // The export tasks are one more listing, side by side with the others; a failure of either stops both.
+  const failed = new AbortController();
+  const either = AbortSignal.any([signal, failed.signal]);
+  const stopOthersOnFailure = (error: unknown): never => {
+    failed.abort();
+    throw error;
+  };
   try {
-    await listFleet(deps, {
-      databases: (page) => {
-        for (const db of page) live.add(db);
-      },
-      snapshots: (page) => {
-        for (const s of page) decide(planner.add(s));
-      },
-    });
+    await Promise.all([
+      listFleet(
+        { ...deps, signal: either },
+        {
+          databases: (page) => {
+            for (const db of page) live.add(db);
+          },
+          snapshots: (page) => {
+            for (const s of page) decide(planner.add(s));
+          },
+        },
+      ).catch(stopOthersOnFailure),
+      forEachPage(deps.gateway.exportTaskPages(), either, (page) => {
+        for (const arn of activeExportSources(page)) exportingArns.add(arn);
+      }).catch(stopOthersOnFailure),
+    ]);
   } catch (error) {
-    run.fail(error, 'could not list snapshots and databases');
+    run.fail(error, 'could not list snapshots, databases and export tasks');
     return run.finish();
   }
   if (signal.aborted) return run.finish();
   decide(planner.finish(live));
+  // The last step: a snapshot an export is reading is kept this run, whatever else was decided.
+  decide(keepSnapshotsUnderExport(toDelete.splice(0), exportingArns));
 
   await forEachBounded(
     toDelete,

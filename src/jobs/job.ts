@@ -4,6 +4,7 @@
  * lists them; the runner, --help, the build, the images, the bench and the tests read the registry.
  */
 import type { RdsGateway } from '../aws/rds-gateway.js';
+import type { S3Gateway } from '../aws/s3-gateway.js';
 import { type CommonConfig, type Env, EnvReader, readCommonConfig } from '../config.js';
 import { ConfigError } from '../errors.js';
 import type { Logger } from '../logging.js';
@@ -17,6 +18,13 @@ export interface JobDeps<C extends CommonConfig = CommonConfig> {
   config: C;
   /** Aborted on SIGTERM: no new work starts, in-flight calls finish. */
   signal: AbortSignal;
+  /**
+   * Aborted STOP_GRACE_SECONDS after SIGTERM: cancels calls still in flight. For the clients a job
+   * builds itself (export-snapshots' S3 client); the gateway already has it.
+   */
+  inFlightSignal?: AbortSignal;
+  /** export-snapshots' bucket checks; tests inject one, otherwise the job builds it. */
+  s3?: S3Gateway;
 }
 
 export interface JobSpec<C extends CommonConfig = CommonConfig, N extends string = string> {

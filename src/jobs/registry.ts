@@ -5,10 +5,11 @@
 import type { Env } from '../config.js';
 import { cronjobSnapshotJob } from './cronjob-snapshot.js';
 import { deleteSnapshotsJob } from './delete-snapshots.js';
+import { exportSnapshotsJob } from './export-snapshots.js';
 import { type JobSpec, loadJobConfig } from './job.js';
 import { takeSnapshotsJob } from './take-snapshots.js';
 
-export const JOBS = [takeSnapshotsJob, deleteSnapshotsJob, cronjobSnapshotJob] as const;
+export const JOBS = [takeSnapshotsJob, deleteSnapshotsJob, cronjobSnapshotJob, exportSnapshotsJob] as const;
 
 export type JobName = (typeof JOBS)[number]['name'];
 

@@ -24,9 +24,16 @@ export class RunRecorder {
   private readonly startedMs = performance.now();
   private readonly now: Date;
   private fatal: unknown;
+  /** Clients besides the RDS gateway whose calls the summary counts (export-snapshots' S3 client). */
+  private readonly apiSources: Array<{ stats(): ApiStats }> = [];
 
   constructor(private readonly deps: JobDeps) {
     this.now = deps.clock();
+  }
+
+  /** Counts another client's calls in the summary's `api`. */
+  addApiSource(source: { stats(): ApiStats }): void {
+    this.apiSources.push(source);
   }
 
   record(action: OutcomeAction): void {
@@ -52,7 +59,7 @@ export class RunRecorder {
       status,
       counts: this.counts,
       durationMs: Math.round(performance.now() - this.startedMs),
-      api: gateway.stats(),
+      api: mergeStats([gateway, ...this.apiSources].map((source) => source.stats())),
       isDryRun: config.isDryRun,
       now: this.now.toISOString(),
       region: config.region,
@@ -68,6 +75,16 @@ export class RunRecorder {
     summaryLogger[level]({ event: 'summary', ...fields }, `run finished: ${status}`);
     return summary;
   }
+}
+
+function mergeStats(all: ApiStats[]): ApiStats {
+  const merged: ApiStats = { calls: 0, retries: 0, byOperation: {} };
+  for (const stats of all) {
+    merged.calls += stats.calls;
+    merged.retries += stats.retries;
+    for (const [operation, n] of Object.entries(stats.byOperation)) merged.byOperation[operation] = (merged.byOperation[operation] ?? 0) + n;
+  }
+  return merged;
 }
 
 /**

@@ -10,6 +10,7 @@ import {
   SNAPSHOTTABLE_CLUSTER_STATUSES,
   SNAPSHOTTABLE_INSTANCE_STATUSES,
   TAG_EXPIRY,
+  TAG_EXPORT_DAYS,
   TAG_LATEST,
   TAG_NEVER,
   TAG_RETENTION_DAYS,
@@ -24,14 +25,16 @@ describe('the public contract', () => {
     [TAG_NEVER, 'snapshot_never'],
     [TAG_LATEST, 'snapshot_latest'],
     [TAG_EXPIRY, 'snapshot_expiry'],
+    [TAG_EXPORT_DAYS, 'snapshot_export_days'],
     [LATEST_SKIPPED, 'skipped'],
   ])('spells %j as %j', (actual, expected) => {
     expect(actual).toBe(expected);
   });
 
-  it('never copies any of the five snapshot_ tags from a database to its snapshots', () => {
+  it('never copies any of the six snapshot_ tags from a database to its snapshots', () => {
     expect([...CONTROL_TAGS].sort()).toEqual([
       'snapshot_expiry',
+      'snapshot_export_days',
       'snapshot_latest',
       'snapshot_never',
       'snapshot_retention_days',

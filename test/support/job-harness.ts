@@ -5,6 +5,7 @@ import {
   DescribeDBClustersCommand,
   DescribeDBInstancesCommand,
   DescribeDBSnapshotsCommand,
+  DescribeExportTasksCommand,
   AddTagsToResourceCommand,
   CreateDBClusterSnapshotCommand,
   CreateDBSnapshotCommand,
@@ -30,6 +31,7 @@ export function resetRds(): void {
   rds.on(DescribeDBClustersCommand).resolves({ DBClusters: [] });
   rds.on(DescribeDBSnapshotsCommand).resolves({ DBSnapshots: [] });
   rds.on(DescribeDBClusterSnapshotsCommand).resolves({ DBClusterSnapshots: [] });
+  rds.on(DescribeExportTasksCommand).resolves({ ExportTasks: [] });
   for (const write of [
     CreateDBSnapshotCommand,
     CreateDBClusterSnapshotCommand,
