@@ -8,6 +8,7 @@
  * it says so next to it.
  */
 import { invalidParameter, RdsError } from './errors';
+import { cancelExportTask, describeExportTasks, type ExportStore, startExportTask } from './exports';
 import {
   booleanParam,
   checkFilterNames,
@@ -28,6 +29,8 @@ import { el, tagListXml, wrap } from './xml';
 
 export interface HandlerContext {
   state: RdsState;
+  /** Snapshot exports to S3 (exports.ts). */
+  exports: ExportStore;
   now(): Date;
   snapshotStatusOnCreate: 'available' | 'creating';
 }
@@ -597,4 +600,7 @@ export const HANDLERS: Readonly<Record<string, Handler>> = {
   RemoveTagsFromResource: removeTagsFromResource,
   ListTagsForResource: listTagsForResource,
   DescribeAccountAttributes: describeAccountAttributes,
+  StartExportTask: startExportTask,
+  DescribeExportTasks: describeExportTasks,
+  CancelExportTask: cancelExportTask,
 };

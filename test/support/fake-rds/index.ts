@@ -13,10 +13,11 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { RdsError } from './errors';
+import { type ExportFailure, ExportStore, type ExportTiming, type ExportView } from './exports';
 import { type Fault, FaultPlan, seededRandom, type TerminalFault } from './faults';
 import { HANDLERS, type HandlerContext } from './handlers';
 import { type Params, parseForm } from './params';
-import { RdsState, type Seed } from './state';
+import { RdsState, type Seed, type SeedSnapshot } from './state';
 import { errorXml, successXml } from './xml';
 
 export type { Fault } from './faults';
@@ -36,6 +37,8 @@ export interface FakeRdsOptions {
   port?: number;
   /** Keep only the newest N entries in `requests`; unlimited by default. */
   requestLogLimit?: number;
+  /** How long an export stays STARTING, IN_PROGRESS and CANCELING (defaults 15 min, 3 h, 5 min of the fake's clock). */
+  exportTiming?: ExportTiming;
 }
 
 interface RecordedRequest {
@@ -101,6 +104,12 @@ export interface FakeRds {
   deleteInstance(id: string): void;
   /** Renames a standalone instance; its resource id stays (a Blue/Green switchover). */
   renameInstance(from: string, to: string): void;
+  /** Adds a snapshot (seed format) while running; createdAt defaults to the fake's now. */
+  addSnapshot(snapshot: SeedSnapshot): void;
+  /** Export tasks, sorted by id, with the status they have at the fake's now. */
+  exportTasks(): ExportView[];
+  /** Makes the next matching exports end FAILED with this cause (checked in the order added). */
+  failExports(failure: ExportFailure): void;
   close(): Promise<void>;
 }
 
@@ -110,8 +119,10 @@ export async function startFakeRds(options: FakeRdsOptions = {}): Promise<FakeRd
   let fixedNow = options.now === undefined ? undefined : new Date(options.now);
   const now = (): Date => (fixedNow === undefined ? new Date() : new Date(fixedNow));
   const state = new RdsState(options.seed ?? {}, now());
+  const exports = new ExportStore(options.exportTiming);
+  exports.seed(options.seed?.exportTasks ?? [], now());
   const faults = new FaultPlan(seededRandom(options.randomSeed ?? 1));
-  const ctx: HandlerContext = { state, now, snapshotStatusOnCreate: options.snapshotStatusOnCreate ?? 'available' };
+  const ctx: HandlerContext = { state, exports, now, snapshotStatusOnCreate: options.snapshotStatusOnCreate ?? 'available' };
   const logLimit = options.requestLogLimit ?? Number.POSITIVE_INFINITY;
   let latencyMs = options.latencyMs ?? 0;
   let calls: Record<string, number> = {};
@@ -318,6 +329,16 @@ export async function startFakeRds(options: FakeRdsOptions = {}): Promise<FakeRd
     },
     renameInstance(from, to) {
       state.renameInstance(from, to);
+    },
+    addSnapshot(snapshot) {
+      state.addSnapshot(snapshot, now());
+    },
+    exportTasks() {
+      const at = now();
+      return exports.ids.values().map((id) => exports.view(exports.byId.get(id) as NonNullable<ReturnType<typeof exports.byId.get>>, at));
+    },
+    failExports(failure) {
+      exports.failExports(failure);
     },
     async close() {
       if (closed) return;
