@@ -5,11 +5,12 @@
  */
 import { styleText } from 'node:util';
 import { startFakeRds, type FakeRds, type Seed } from '../test/support/fake-rds/index.js';
+import { startFakeS3 } from '../test/support/fake-s3/index.js';
 import { runBundle, type BundleRun, type JobName, type LogLine } from '../test/support/run-bundle.js';
 
 const FLEET: Seed = {
   instances: [
-    { id: 'orders', tags: { snapshot_schedule: '00 12', snapshot_retention_days: '7', team: 'payments' } },
+    { id: 'orders', tags: { snapshot_schedule: '00 12', snapshot_retention_days: '7', snapshot_export_days: '7', team: 'payments' } },
     { id: 'billing', tags: { team: 'finance' } },
     { id: 'reports', status: 'stopped', tags: { snapshot_schedule: '06' } },
     { id: 'scratch', tags: { snapshot_never: 'true' } },
@@ -124,6 +125,8 @@ async function main(): Promise<void> {
       if (latest !== undefined) console.log(`  ${db.id.padEnd(9)} snapshot_latest=${latest}`);
     }
 
+    await exportDemo(fake);
+
     console.log(`\n${bold('Months later: delete-snapshots on the 1st of each month (no new snapshots are taken meanwhile)')}`);
     for (const now of ['2026-12-01T03:00:00Z', '2027-01-01T03:00:00Z', '2027-03-01T03:00:00Z']) {
       const result = await run(fake, 'delete-snapshots', now);
@@ -150,6 +153,47 @@ async function main(): Promise<void> {
     console.log(dim('\nRead the raw JSON lines of any run: node dist/take-snapshots.js --help, and the README.'));
   } finally {
     await fake.close();
+  }
+}
+
+/** export-snapshots against a local S3 stand-in: a locked bucket, then one without Object Lock. */
+async function exportDemo(fake: FakeRds): Promise<void> {
+  const bucket = 'rds-exports-demo';
+  const s3 = await startFakeS3({ buckets: { [bucket]: { region: 'eu-north-1', objectLock: { mode: 'GOVERNANCE', days: 30 } } } });
+  const env = {
+    AWS_ENDPOINT_URL_S3: s3.url,
+    EXPORT_S3_BUCKET: bucket,
+    EXPORT_IAM_ROLE_ARN: 'arn:aws:iam::123456789012:role/rds-s3-export',
+    EXPORT_KMS_KEY_ID: 'alias/rds-snapshot-export',
+  };
+  try {
+    console.log(`\n${bold('Export to S3: export-snapshots daily at 05:23 (orders is tagged snapshot_export_days=7)')}`);
+    console.log(dim('  an export is the data as Apache Parquet, in a bucket with Object Lock; it is not a snapshot RDS can restore'));
+    for (const now of ['2026-11-27T05:23:00Z', '2026-11-28T05:23:00Z']) {
+      const result = await run(fake, 'export-snapshots', now, env);
+      const lines = result.lines
+        .map((l) => {
+          if (l['action'] === 'exported') return `${String(l['dbId'])}: export started, ${String(l['snapshotId'])} -> ${String(l['destination'])}`;
+          if (l['action'] === 'export-up-to-date') return `${String(l['dbId'])}: exported within its 7 days (${String(l['exportTaskId'])})`;
+          return undefined;
+        })
+        .filter((line): line is string => line !== undefined);
+      const calls = (result.summary?.['api'] as { calls: number } | undefined)?.calls ?? 0;
+      console.log(`  ${now.slice(0, 10)} ${now.slice(11, 16)}  ${lines.join('\n                    ') || 'nothing due'}`);
+      console.log(dim(`                    (exit ${result.code}, ${calls} API calls: 2 bucket checks, the export history, the listings)`));
+      if (now.startsWith('2026-11-27')) {
+        fake.setNow(new Date('2026-11-27T09:00:00Z'));
+        const [task] = fake.exportTasks();
+        if (task !== undefined) console.log(`  2026-11-27 09:00  RDS: export ${task.id} is ${task.status}`);
+      }
+    }
+    s3.setBucket(bucket, { region: 'eu-north-1' });
+    fake.setNow(new Date('2026-11-28T06:00:00Z'));
+    const unlocked = await runBundle('export-snapshots', { endpoint: fake.url, args: ['--now', '2026-11-28T06:00:00Z'], env });
+    const problem = String((unlocked.lines[0]?.['problems'] as string[] | undefined)?.[0] ?? '').split('. ')[0];
+    console.log(`  the same bucket without Object Lock: exit ${unlocked.code} before any RDS call: ${problem}`);
+  } finally {
+    await s3.close();
   }
 }
 
