@@ -58,7 +58,7 @@ export function usage(job: Pick<JobSpec, 'name' | 'summary' | 'env' | 'regionDef
     `Usage: node ${job.name}.js [--dry-run] [--now <ISO-8601 UTC>] [--help]`,
     '',
     'Options:',
-    '  --dry-run      log what would be created or deleted; change nothing',
+    '  --dry-run      log what would be created, deleted or exported; change nothing',
     '  --now <time>   act as if it were this UTC instant, e.g. 2026-11-26T02:05:00Z',
     '  -h, --help     show this text',
     '',
@@ -68,7 +68,7 @@ export function usage(job: Pick<JobSpec, 'name' | 'summary' | 'env' | 'regionDef
     'Exit codes:',
     `  ${EXIT.OK}    every database or snapshot handled (or nothing to do)`,
     `  ${EXIT.RESOURCE_FAILED}    at least one failed, or listing failed (see the summary line)`,
-    `  ${EXIT.CONFIG_ERROR}    invalid configuration or unknown database; no change was made`,
+    `  ${EXIT.CONFIG_ERROR}    invalid configuration, unknown database or unusable export bucket; no change was made`,
     `  ${EXIT.TERMINATED}  stopped by SIGTERM after writing the summary (${EXIT.INTERRUPTED} for SIGINT)`,
     '',
   ].join('\n');

@@ -252,3 +252,44 @@ describe('SIGTERM during an export run', () => {
     expect(fake.exportTasks().map((t) => t.id)).toEqual([0, 1, 2, 3].map((i) => `cronsnap-db-${i}-20261126-0200`));
   });
 });
+
+describe('retries never start a second export of a snapshot', () => {
+  const seed: Seed = {
+    instances: [{ id: 'orders', tags: { snapshot_export_days: '1' } }],
+    snapshots: [{ id: 'cronsnap-orders-20261126-0200', dbId: 'orders', createdAt: '2026-11-26T02:00:00Z' }],
+  };
+
+  it('throttled reads and a throttled start are retried by the SDK, and the export starts once', async () => {
+    const { fake, run } = await exportWorld({ seed });
+    fake.addFault({ kind: 'throttle', action: 'DescribeExportTasks', times: 2 });
+    fake.addFault({ kind: 'throttle', action: 'StartExportTask', times: 1 });
+
+    const result = await run('export-snapshots', '2026-11-26T05:23:00Z');
+
+    expect(result.code).toBe(0);
+    expect(countsOf(result)).toMatchObject({ exported: 1, failed: 0 });
+    expect(result.summary?.['api']).toMatchObject({ retries: 3 });
+    expect(fake.exportTasks()).toHaveLength(1);
+  });
+
+  it('a start whose answer is lost (RDS made the task, the client timed out and asked again) counts as exported, once', async () => {
+    const { fake, run } = await exportWorld({ seed });
+    fake.addFault({ kind: 'delay', action: 'StartExportTask', ms: 1_500, times: 1 });
+
+    const result = await run('export-snapshots', '2026-11-26T05:23:00Z', { env: { REQUEST_TIMEOUT_MS: '300' } });
+
+    expect(result.code).toBe(0);
+    expect(result.lines).toContainEqual(expect.objectContaining({ action: 'exported', detail: 'already-exists' }));
+    expect(fake.calls['StartExportTask']).toBe(2);
+    expect(fake.exportTasks().map((t) => t.id)).toEqual(['cronsnap-orders-20261126-0200']);
+  });
+
+  it('a retried Job a minute later finds the export running and starts nothing', async () => {
+    const { fake, run } = await exportWorld({ seed });
+    await run('export-snapshots', '2026-11-26T05:23:00Z');
+    const again = await run('export-snapshots', '2026-11-26T05:24:00Z');
+    expect(again.code).toBe(0);
+    expect(countsOf(again)).toMatchObject({ exported: 0, exportUpToDate: 1 });
+    expect(fake.calls['StartExportTask']).toBe(1);
+  });
+});
