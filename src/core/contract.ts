@@ -46,6 +46,14 @@ export const MAX_RETENTION_DAYS = 36_500;
 /** `snapshot_keep_last` when absent or malformed: a live database's newest snapshot is always kept. */
 export const DEFAULT_KEEP_LAST = 1;
 export const MAX_KEEP_LAST = 1_000;
+/**
+ * The brake on mass deletion: delete-snapshots deletes nothing when its plan would delete more than
+ * this share of the manual snapshots in its scope (percent), or more than MAX_DELETES_PER_RUN.
+ */
+export const DEFAULT_MAX_DELETE_PERCENT = 50;
+export const MAX_DELETES_PER_RUN_LIMIT = 1_000_000;
+/** A pod clock further than this from AWS's is warned about, and the cleaner judges expiry by AWS's. */
+export const MAX_CLOCK_SKEW_MS = 5 * 60_000;
 export const DEFAULT_SNAPSHOT_PREFIX = 'cronsnap';
 export const DEFAULT_REGION = 'eu-north-1';
 export const DEFAULT_CONCURRENCY = 10;
@@ -93,6 +101,8 @@ export const ENV = {
   MAX_ATTEMPTS: 'MAX_ATTEMPTS',
   RETRY_MODE: 'RETRY_MODE',
   CLEANUP_SCOPE: 'CLEANUP_SCOPE',
+  MAX_DELETE_PERCENT: 'MAX_DELETE_PERCENT',
+  MAX_DELETES_PER_RUN: 'MAX_DELETES_PER_RUN',
   STOP_GRACE_SECONDS: 'STOP_GRACE_SECONDS',
   REQUEST_TIMEOUT_MS: 'REQUEST_TIMEOUT_MS',
   LOG_LEVEL: 'LOG_LEVEL',

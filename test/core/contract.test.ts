@@ -76,6 +76,8 @@ describe('the public contract', () => {
         'DRY_RUN',
         'LOG_LEVEL',
         'MAX_ATTEMPTS',
+        'MAX_DELETE_PERCENT',
+        'MAX_DELETES_PER_RUN',
         'RDS_INSTANCE_ID',
         'REQUEST_TIMEOUT_MS',
         'SNAPSHOT_PREFIX',

@@ -49,6 +49,8 @@ export function resetRds(): void {
 
 export interface Harness<C extends CommonConfig = CommonConfig> {
   deps: JobDeps<C>;
+  /** The client behind the gateway (e.g. to set the clock offset the SDK would have measured). */
+  client: RDSClient;
   logs: LogCapture;
   controller: AbortController;
 }
@@ -64,6 +66,7 @@ export function makeHarness<N extends JobName>(
   return {
     logs,
     controller,
+    client,
     deps: {
       gateway: new RdsSdkGateway(client),
       logger: createLogger({ job, level: config.logLevel, destination: logs }),
