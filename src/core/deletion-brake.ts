@@ -53,6 +53,6 @@ export function describeBrakeTrip(trip: BrakeTrip): string {
   return (
     `deletion brake: the plan would delete ${planned} of the ${inScope} manual snapshots in scope (${percent}%), ${over.join(' and ')}; ` +
     'deleting none. If that many are really due (say, the first run on an account full of old expired snapshots), ' +
-    `raise ${trip.exceeded.join(' and ')} for one run (README: "The brake"); otherwise check the pod's clock, --now and the snapshot_expiry tags`
+    `raise ${trip.exceeded.join(' and ')} for one run (README, "The brake on mass deletion"); otherwise check the pod's clock, --now and the snapshot_expiry tags`
   );
 }

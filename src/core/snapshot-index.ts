@@ -58,7 +58,7 @@ interface OwnerSnapshots {
   newest?: Newest;
   newestAvailable?: Newest;
   /** Slots within NAME_WINDOW_MS of now, to the id of a snapshot for each (a due slot is among them). */
-  slotsNearNow: Map<number, string>;
+  slotsNearNow?: Map<number, string>;
   /** The newest slot before that window, and the oldest after it: enough to tell whether a period holds one. */
   newestBeforeMs?: number;
   oldestAfterMs?: number;
@@ -88,12 +88,17 @@ export class ToolSnapshotIndex {
     const owner = ownerOfSnapshot(s);
     let held = this.owners.get(owner);
     if (held === undefined) {
-      held = { slotsNearNow: new Map() };
+      held = {};
       this.owners.set(owner, held);
     }
-    if (isNearNow) held.slotsNearNow.set(slotMs, s.id);
-    else if (slotMs < nowMs) held.newestBeforeMs = Math.max(held.newestBeforeMs ?? slotMs, slotMs);
-    else held.oldestAfterMs = Math.min(held.oldestAfterMs ?? slotMs, slotMs);
+    if (isNearNow) {
+      held.slotsNearNow ??= new Map();
+      held.slotsNearNow.set(slotMs, s.id);
+    } else if (slotMs < nowMs) {
+      held.newestBeforeMs = Math.max(held.newestBeforeMs ?? slotMs, slotMs);
+    } else {
+      held.oldestAfterMs = Math.min(held.oldestAfterMs ?? slotMs, slotMs);
+    }
     held.newest = newerOf(held.newest, s.id, slotMs);
     if (s.status === 'available') held.newestAvailable = newerOf(held.newestAvailable, s.id, slotMs);
   }
@@ -101,7 +106,7 @@ export class ToolSnapshotIndex {
   /** The id of a snapshot of this database for this slot, whatever it is named; undefined when none. */
   covering(db: Database, slotAt: Date): string | undefined {
     for (const owner of ownersOfDatabase(db)) {
-      const id = this.owners.get(owner)?.slotsNearNow.get(slotAt.getTime());
+      const id = this.owners.get(owner)?.slotsNearNow?.get(slotAt.getTime());
       if (id !== undefined) return id;
     }
     return undefined;
@@ -118,7 +123,7 @@ export class ToolSnapshotIndex {
       const held = this.owners.get(owner);
       if (held === undefined) continue;
       if (isInside(held.newestBeforeMs) || isInside(held.oldestAfterMs)) return true;
-      for (const slotMs of held.slotsNearNow.keys()) if (isInside(slotMs)) return true;
+      for (const slotMs of held.slotsNearNow?.keys() ?? []) if (isInside(slotMs)) return true;
     }
     return false;
   }
