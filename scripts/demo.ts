@@ -7,6 +7,7 @@ import { styleText } from 'node:util';
 import { startFakeRds, type FakeRds, type Seed } from '../test/support/fake-rds/index.js';
 import { startFakeS3 } from '../test/support/fake-s3/index.js';
 import { runBundle, type BundleRun, type JobName, type LogLine } from '../test/support/run-bundle.js';
+import { clientFor, runInProcess } from '../test/support/run-in-process.js';
 
 const FLEET: Seed = {
   instances: [
@@ -150,8 +151,82 @@ async function main(): Promise<void> {
         .map((s) => s.id)
         .join(', ')}`,
     );
-    console.log(dim('\nRead the raw JSON lines of any run: node dist/take-snapshots.js --help, and the README.'));
   } finally {
+    await fake.close();
+  }
+  await tiersOverAYear();
+  console.log(dim('\nRead the raw JSON lines of any run: node dist/take-snapshots.js --help, and the README.'));
+}
+
+const GFS_TAGS = {
+  snapshot_retention_days: '7',
+  snapshot_retention_weekly_days: '35',
+  snapshot_retention_monthly_days: '365',
+  snapshot_retention_yearly_days: '2555',
+};
+
+/**
+ * Retention tiers over a simulated year, then the brake. 730 runs would take minutes as bundles, so
+ * this part runs the same runner in-process (the real SDK over HTTP to the endpoint).
+ */
+async function tiersOverAYear(): Promise<void> {
+  const fake = await startFakeRds({ seed: { instances: [{ id: 'ledger', tags: GFS_TAGS }] }, now: new Date('2026-01-01T00:00:00Z') });
+  // The bundles run with NODE_NO_WARNINGS; in this process, quiet the SDK's Node 20 notice the same way.
+  process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] = 'true';
+  const client = clientFor(fake.url);
+  const at = async (job: JobName, now: string, env: Record<string, string> = {}): Promise<BundleRun> => {
+    fake.setNow(new Date(now));
+    return runInProcess(client, job, { args: ['--now', now], env });
+  };
+  try {
+    const tags = Object.entries(GFS_TAGS)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(' ');
+    console.log(`\n${bold('A year of retention tiers')}: the database ledger, tagged ${tags}`);
+    console.log(dim('  take-snapshots every day at 02:07 and delete-snapshots at 03:37, 2026-01-01 to 2026-12-31 (730 runs, in-process)'));
+    const created: Record<string, number> = {};
+    let deleted = 0;
+    for (let d = 0; d < 365; d++) {
+      const day = new Date(Date.UTC(2026, 0, 1) + d * 86_400_000).toISOString().slice(0, 10);
+      const take = await at('take-snapshots', `${day}T02:07:00Z`);
+      for (const l of take.lines.filter((x) => x['action'] === 'created')) {
+        const tier = String(l['tier']);
+        created[tier] = (created[tier] ?? 0) + 1;
+        const shown = tier === 'yearly' || tier === 'monthly' || (tier === 'weekly' && day < '2026-02-01');
+        if (shown) console.log(`  ${day}  ${tier.padEnd(7)} ${String(l['snapshotId'])}, expires ${String(l['expiresAt']).slice(0, 10)}`);
+      }
+      const clean = await at('delete-snapshots', `${day}T03:37:00Z`);
+      deleted += clean.lines.filter((x) => x['action'] === 'deleted').length;
+      if (take.code !== 0 || clean.code !== 0) {
+        console.log(`  ${day}  a run exited ${take.code}/${clean.code}`);
+        process.exitCode = 1;
+      }
+    }
+    console.log(dim('  (and a weekly every Monday, a daily every other day)'));
+    const left = fake.snapshots();
+    const byTier: Record<string, string[]> = {};
+    for (const s of left) {
+      const tier = s.tags['snapshot_tier'] ?? '?';
+      byTier[tier] = [...(byTier[tier] ?? []), s.id.slice(-13, -5)];
+    }
+    const count = (t: string): number => byTier[t]?.length ?? 0;
+    console.log(
+      `  created ${Object.values(created).reduce((a, b) => a + b, 0)}: ${['yearly', 'monthly', 'weekly', 'daily'].map((t) => `${created[t] ?? 0} ${t}`).join(', ')}; deleted ${deleted}`,
+    );
+    console.log(
+      `  ${bold(`left on 2026-12-31: ${left.length} snapshots`)}: ${['yearly', 'monthly', 'weekly', 'daily'].map((t) => `${count(t)} ${t}`).join(', ')}`,
+    );
+    for (const t of ['yearly', 'monthly', 'weekly', 'daily']) console.log(dim(`    ${t.padEnd(7)} ${(byTier[t] ?? []).join(' ')}`));
+    console.log(dim('  (snapshot_retention_days=365 alone would keep 365 for the same reach back in time)'));
+
+    console.log(`\n${bold('The brake')}: delete-snapshots --now 2036-12-31T03:37:00Z, ten years on, when everything has expired`);
+    const brake = await at('delete-snapshots', '2036-12-31T03:37:00Z');
+    const line = brake.lines.find((l) => l.level === 'error' && l['event'] !== 'summary');
+    console.log(`  exit ${brake.code}, ${fake.snapshots().length} of ${left.length} snapshots still there`);
+    console.log(`  ${line?.msg ?? '(no brake line)'}`);
+    if (brake.code !== 1 || fake.snapshots().length !== left.length) process.exitCode = 1;
+  } finally {
+    client.destroy();
     await fake.close();
   }
 }

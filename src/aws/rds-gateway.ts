@@ -88,6 +88,11 @@ export interface RdsGateway {
   /** `exists` when RDS already has a task with this identifier (a retried Job, or another run). */
   startExportTask(request: StartExportRequest): Promise<'started' | 'exists'>;
   stats(): ApiStats;
+  /**
+   * AWS's clock minus the pod's, in milliseconds, as last measured from a response's Date header
+   * (0 before any answer). The SDK keeps it to sign requests with AWS's time.
+   */
+  clockOffsetMs(): number;
 }
 
 /** StartExportTask's input: the snapshot, where it goes, with which role and key. */
@@ -229,6 +234,12 @@ export class RdsSdkGateway implements RdsGateway {
 
   stats(): ApiStats {
     return { calls: this.counters.calls, retries: this.counters.retries, byOperation: { ...this.counters.byOperation } };
+  }
+
+  clockOffsetMs(): number {
+    // The SDK's signer sets this from the Date header of every answer, and corrects it on a
+    // clock-skew error before retrying (@aws-sdk/core, AwsSdkSigV4Signer).
+    return this.client.config.systemClockOffset ?? 0;
   }
 
   instancePages(): AsyncIterable<Database[]> {

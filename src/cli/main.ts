@@ -130,6 +130,7 @@ export async function runCli<C extends CommonConfig>(job: JobSpec<C>, io: CliIo)
     gateway,
     logger,
     clock: fixedNow === undefined ? () => new Date() : () => new Date(fixedNow),
+    hasFixedNow: fixedNow !== undefined,
     config,
     signal: controller.signal,
     inFlightSignal: cancelInFlight.signal,

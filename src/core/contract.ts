@@ -11,11 +11,35 @@ export const TAG_NEVER = 'snapshot_never';
 export const TAG_LATEST = 'snapshot_latest';
 /** Written on every snapshot the tool takes: the UTC instant after which the cleaner deletes it. */
 export const TAG_EXPIRY = 'snapshot_expiry';
+/**
+ * Retention of the longer tiers, in days (read from the database): the first snapshot of a UTC ISO
+ * week, month or year lives this long. Absent: the tier is not used.
+ */
+export const TAG_RETENTION_WEEKLY_DAYS = 'snapshot_retention_weekly_days';
+export const TAG_RETENTION_MONTHLY_DAYS = 'snapshot_retention_monthly_days';
+export const TAG_RETENTION_YEARLY_DAYS = 'snapshot_retention_yearly_days';
+/** Written on every snapshot the tool takes: `daily`, `weekly`, `monthly` or `yearly`. */
+export const TAG_TIER = 'snapshot_tier';
+/** Read by the cleaner from a live database: how many of its newest snapshots to keep even when expired. */
+export const TAG_KEEP_LAST = 'snapshot_keep_last';
+
 /** On a database: whole days between exports of its snapshots to S3 (export-snapshots). Absent: never. */
 export const TAG_EXPORT_DAYS = 'snapshot_export_days';
 
 /** Control tags: never copied from a database onto its snapshots. */
-export const CONTROL_TAGS: ReadonlySet<string> = new Set([TAG_SCHEDULE, TAG_RETENTION_DAYS, TAG_NEVER, TAG_LATEST, TAG_EXPIRY, TAG_EXPORT_DAYS]);
+export const CONTROL_TAGS: ReadonlySet<string> = new Set([
+  TAG_SCHEDULE,
+  TAG_RETENTION_DAYS,
+  TAG_RETENTION_WEEKLY_DAYS,
+  TAG_RETENTION_MONTHLY_DAYS,
+  TAG_RETENTION_YEARLY_DAYS,
+  TAG_KEEP_LAST,
+  TAG_NEVER,
+  TAG_LATEST,
+  TAG_EXPIRY,
+  TAG_TIER,
+  TAG_EXPORT_DAYS,
+]);
 
 export const LATEST_SKIPPED = 'skipped';
 
@@ -23,6 +47,17 @@ export const DEFAULT_SCHEDULE_HOURS: readonly number[] = [2];
 export const DEFAULT_RETENTION_DAYS = 90;
 /** Longer than this is treated as a typo, not a wish: 100 years. */
 export const MAX_RETENTION_DAYS = 36_500;
+/** `snapshot_keep_last` when absent or malformed: a live database's newest snapshot is always kept. */
+export const DEFAULT_KEEP_LAST = 1;
+export const MAX_KEEP_LAST = 1_000;
+/**
+ * The brake on mass deletion: delete-snapshots deletes nothing when its plan would delete more than
+ * this share of the manual snapshots in its scope (percent), or more than MAX_DELETES_PER_RUN.
+ */
+export const DEFAULT_MAX_DELETE_PERCENT = 50;
+export const MAX_DELETES_PER_RUN_LIMIT = 1_000_000;
+/** A pod clock further than this from AWS's is warned about, and the cleaner judges expiry by AWS's. */
+export const MAX_CLOCK_SKEW_MS = 5 * 60_000;
 export const DEFAULT_SNAPSHOT_PREFIX = 'cronsnap';
 export const DEFAULT_REGION = 'eu-north-1';
 export const DEFAULT_CONCURRENCY = 10;
@@ -83,6 +118,8 @@ export const ENV = {
   MAX_ATTEMPTS: 'MAX_ATTEMPTS',
   RETRY_MODE: 'RETRY_MODE',
   CLEANUP_SCOPE: 'CLEANUP_SCOPE',
+  MAX_DELETE_PERCENT: 'MAX_DELETE_PERCENT',
+  MAX_DELETES_PER_RUN: 'MAX_DELETES_PER_RUN',
   STOP_GRACE_SECONDS: 'STOP_GRACE_SECONDS',
   REQUEST_TIMEOUT_MS: 'REQUEST_TIMEOUT_MS',
   LOG_LEVEL: 'LOG_LEVEL',

@@ -15,6 +15,8 @@ export interface JobDeps<C extends CommonConfig = CommonConfig> {
   logger: Logger;
   /** The one source of "now"; `--now` replaces it. */
   clock: () => Date;
+  /** `--now` fixed the clock: take it as given (no correction by AWS's clock). */
+  hasFixedNow?: boolean;
   config: C;
   /** Aborted on SIGTERM: no new work starts, in-flight calls finish. */
   signal: AbortSignal;

@@ -97,7 +97,14 @@ export async function snapshotDatabase(deps: Deps, run: RunRecorder, db: Databas
       return finish('up-to-date', plan.latest);
 
     case 'create': {
-      const fields = { snapshotId: plan.snapshotId, slotAt: plan.slotAt, expiresAt: plan.expiresAt, reason: plan.reason };
+      const fields = {
+        snapshotId: plan.snapshotId,
+        slotAt: plan.slotAt,
+        expiresAt: plan.expiresAt,
+        tier: plan.tier,
+        ...(plan.tierPeriod === undefined ? {} : { tierPeriod: plan.tierPeriod }),
+        reason: plan.reason,
+      };
       if (plan.droppedTagKeys.length > 0) {
         log.warn(
           { droppedTagKeys: plan.droppedTagKeys },

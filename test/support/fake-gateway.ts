@@ -55,4 +55,9 @@ export class FakeGateway implements RdsGateway {
   stats(): ApiStats {
     return { calls: 0, retries: 0, byOperation: {} };
   }
+  /** AWS's clock minus the pod's, as the SDK would measure it. */
+  offsetMs = 0;
+  clockOffsetMs(): number {
+    return this.offsetMs;
+  }
 }

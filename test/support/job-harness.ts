@@ -51,6 +51,8 @@ export function resetRds(): void {
 
 export interface Harness<C extends CommonConfig = CommonConfig> {
   deps: JobDeps<C>;
+  /** The client behind the gateway (e.g. to set the clock offset the SDK would have measured). */
+  client: RDSClient;
   logs: LogCapture;
   controller: AbortController;
 }
@@ -66,6 +68,7 @@ export function makeHarness<N extends JobName>(
   return {
     logs,
     controller,
+    client,
     deps: {
       gateway: new RdsSdkGateway(client),
       logger: createLogger({ job, level: config.logLevel, destination: logs }),
