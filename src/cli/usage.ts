@@ -3,7 +3,9 @@ import { COMMON_ENV } from '../config.js';
 import {
   DEFAULT_CLEANUP_SCOPE,
   DEFAULT_CONCURRENCY,
+  DEFAULT_FRESHNESS_GRACE_HOURS,
   DEFAULT_MAX_ATTEMPTS,
+  DEFAULT_MONITORING_TIMEOUT_MS,
   DEFAULT_REQUEST_TIMEOUT_MS,
   DEFAULT_RETENTION_DAYS,
   DEFAULT_RETRY_MODE,
@@ -31,6 +33,10 @@ export const ENV_HELP: Readonly<Record<string, string>> = {
   [ENV.LOG_LEVEL]: 'trace, debug, info, warn, error, fatal or silent (default info)',
   [ENV.ENDPOINT_URL_RDS]: 'send RDS calls to another endpoint (e.g. a local test endpoint)',
   [ENV.ENDPOINT_URL]: 'send every AWS call to another endpoint',
+  [ENV.FRESHNESS_GRACE_HOURS]: `hours past a schedule's longest gap before a database counts as stale (default ${DEFAULT_FRESHNESS_GRACE_HOURS})`,
+  [ENV.PUSHGATEWAY_URL]: "push the run's metrics to this Prometheus Pushgateway at the end of each run (default: none)",
+  [ENV.HEARTBEAT_URL]: 'ping <url>/start, then <url> (OK) or <url>/fail, as healthchecks.io and similar expect (default: none)',
+  [ENV.MONITORING_TIMEOUT_MS]: `timeout of each push and ping; they never fail a run (default ${DEFAULT_MONITORING_TIMEOUT_MS})`,
 };
 
 export function usage(job: Pick<JobSpec, 'name' | 'summary' | 'env' | 'regionDefault'>): string {

@@ -7,6 +7,7 @@ import type { RdsGateway } from '../aws/rds-gateway.js';
 import { type CommonConfig, type Env, EnvReader, readCommonConfig } from '../config.js';
 import { ConfigError } from '../errors.js';
 import type { Logger } from '../logging.js';
+import type { RunMetrics } from '../monitoring/metrics.js';
 import type { RunSummary } from './run.js';
 
 export interface JobDeps<C extends CommonConfig = CommonConfig> {
@@ -17,6 +18,8 @@ export interface JobDeps<C extends CommonConfig = CommonConfig> {
   config: C;
   /** Aborted on SIGTERM: no new work starts, in-flight calls finish. */
   signal: AbortSignal;
+  /** What the job reports beyond its summary (freshness, quota); the runner pushes it at the end. */
+  metrics: RunMetrics;
 }
 
 export interface JobSpec<C extends CommonConfig = CommonConfig, N extends string = string> {
@@ -30,6 +33,12 @@ export interface JobSpec<C extends CommonConfig = CommonConfig, N extends string
   readonly env: readonly string[];
   /** Reads its own settings on top of the common ones. */
   loadConfig(reader: EnvReader, common: CommonConfig): C;
+  /**
+   * Labels that tell one deployment of this job from another, besides job and region: they join
+   * the Pushgateway grouping key, so two CronJobs of the same job do not overwrite each other's
+   * metrics. Values must not be empty.
+   */
+  grouping?(config: C): Readonly<Record<string, string>>;
   run(deps: JobDeps<C>): Promise<RunSummary>;
 }
 

@@ -20,7 +20,7 @@ describe('countOutcome', () => {
   });
 
   it('starts every count at zero', () => {
-    expect(Object.values(emptyCounts())).toEqual(Array(12).fill(0));
+    expect(Object.values(emptyCounts())).toEqual(Array(13).fill(0));
   });
 
   it('accumulates several outcomes', () => {
