@@ -4,6 +4,7 @@
  * otherwise. A missing ping is what tells someone that the CronJob did not run at all. Node's own
  * fetch, one attempt, bounded by a timeout.
  */
+import { withTimeout } from './pushgateway.js';
 
 export type PingKind = 'start' | 'success' | 'fail';
 
@@ -14,6 +15,8 @@ export interface PingRequest {
   /** One line: the run's status and counts. */
   body: string;
   timeoutMs: number;
+  /** Aborts the ping before its timeout (when STOP_GRACE_SECONDS runs out). */
+  signal?: AbortSignal;
 }
 
 /**
@@ -36,7 +39,7 @@ export function pingTarget(base: string, kind: PingKind): { url: string; headers
 /** Resolves once the service answered 2xx; rejects on another answer, a network error or the timeout. */
 export async function sendPing(request: PingRequest): Promise<void> {
   const { url, headers } = pingTarget(request.url, request.kind);
-  const response = await fetch(url, { method: 'POST', headers, body: request.body, signal: AbortSignal.timeout(request.timeoutMs) });
+  const response = await fetch(url, { method: 'POST', headers, body: request.body, signal: withTimeout(request.timeoutMs, request.signal) });
   // Read (and drop) the answer so the connection is released at once.
   await response.arrayBuffer();
   if (!response.ok) throw new Error(`heartbeat answered HTTP ${response.status}`);

@@ -15,6 +15,8 @@ export interface PushRequest {
   groupings: Readonly<Record<string, string>>;
   registry: Registry;
   timeoutMs: number;
+  /** Aborts the push before its timeout (when STOP_GRACE_SECONDS runs out). */
+  signal?: AbortSignal;
 }
 
 /** Resolves once the Pushgateway accepted the push; rejects on an HTTP error, a network error or the timeout. */
@@ -26,10 +28,16 @@ export async function pushToGateway(request: PushRequest): Promise<void> {
   const options = {
     // `timeout` fires on an idle socket; `signal` bounds the whole request, a slow trickle included.
     timeout: request.timeoutMs,
-    signal: AbortSignal.timeout(request.timeoutMs),
+    signal: withTimeout(request.timeoutMs, request.signal),
     // No keep-alive: a short-lived job must not wait on, or leave behind, an idle connection.
     agent: isHttps ? new https.Agent({ keepAlive: false }) : new http.Agent({ keepAlive: false }),
   };
   const gateway = new Pushgateway(base.toString(), options, request.registry);
   await gateway.pushAdd({ jobName: request.jobName, groupings: { ...request.groupings } });
+}
+
+/** A signal that aborts after `timeoutMs`, or earlier with `signal`. */
+export function withTimeout(timeoutMs: number, signal: AbortSignal | undefined): AbortSignal {
+  const timeout = AbortSignal.timeout(timeoutMs);
+  return signal === undefined ? timeout : AbortSignal.any([timeout, signal]);
 }

@@ -45,6 +45,8 @@ export class RunMonitor {
   readonly metrics = new RunMetricsRegistry();
   private started: Promise<void> = Promise.resolve();
   private readonly nowMs: () => number;
+  /** Aborted when STOP_GRACE_SECONDS runs out: cuts off every request still open, the start ping included. */
+  private readonly cutoff = new AbortController();
 
   constructor(private readonly options: RunMonitorOptions) {
     this.nowMs = options.nowMs ?? Date.now;
@@ -84,6 +86,11 @@ export class RunMonitor {
     if (!this.isActive) return;
     const { monitoring, job, region, grouping } = this.options;
     this.metrics.recordRun(outcome);
+    let cutoffTimer: NodeJS.Timeout | undefined;
+    if (deadlineMs !== undefined) {
+      cutoffTimer = setTimeout(() => this.cutoff.abort(), Math.max(0, deadlineMs - this.nowMs()));
+      cutoffTimer.unref();
+    }
     const budget = (): number => Math.min(monitoring.timeoutMs, deadlineMs === undefined ? Number.POSITIVE_INFINITY : deadlineMs - this.nowMs());
     const tasks: Promise<void>[] = [];
     const { pushgatewayUrl, heartbeatUrl } = monitoring;
@@ -105,6 +112,7 @@ export class RunMonitor {
       tasks.push(this.started.then(() => this.ping(heartbeatUrl, kind, heartbeatBody(this.label(), outcome), budget())));
     }
     await Promise.all(tasks);
+    clearTimeout(cutoffTimer);
   }
 
   private label(): string {
@@ -114,7 +122,7 @@ export class RunMonitor {
 
   private ping(url: string, kind: PingKind, body: string, timeoutMs: number): Promise<void> {
     return this.attempt(`heartbeat ${kind === 'success' ? 'OK' : kind} ping not sent`, url, timeoutMs, (ms) =>
-      this.options.transport.ping({ url, kind, body, timeoutMs: ms }),
+      this.options.transport.ping({ url, kind, body, timeoutMs: ms, signal: this.cutoff.signal }),
     );
   }
 
@@ -122,7 +130,7 @@ export class RunMonitor {
   private async attempt(what: string, url: string, timeoutMs: number, send: (timeoutMs: number) => Promise<void>): Promise<void> {
     const target = describeTarget(url);
     const { logger } = this.options;
-    if (timeoutMs <= 0) {
+    if (timeoutMs <= 0 || this.cutoff.signal.aborted) {
       logger.warn(
         { event: 'monitoring-failed', target },
         `${what} (${target}): no time left within STOP_GRACE_SECONDS; the run's status is not affected`,
@@ -134,7 +142,11 @@ export class RunMonitor {
       logger.debug({ event: 'monitoring-sent', target }, `sent to ${target}`);
     } catch (error) {
       const isTimeout = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError' || /timed out/.test(error.message));
-      const reason = isTimeout ? `no answer within ${timeoutMs} ms` : errorMessageOf(error);
+      const reason = this.cutoff.signal.aborted
+        ? 'cut off: STOP_GRACE_SECONDS ran out'
+        : isTimeout
+          ? `no answer within ${timeoutMs} ms`
+          : errorMessageOf(error);
       logger.warn(
         { event: 'monitoring-failed', target, errorCode: errorCodeOf(error), err: error },
         `${what} (${target}): ${reason}; the run's status is not affected`,

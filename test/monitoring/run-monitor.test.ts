@@ -187,6 +187,25 @@ describe('RunMonitor', () => {
       expect(transport.pings[0]?.timeoutMs).toBe(400);
     });
 
+    it('cuts off a start ping still waiting for an answer when the deadline comes', async () => {
+      const { transport, monitor, logs } = setup({ monitoring: { heartbeatUrl: 'https://hc.example/abc', timeoutMs: 60_000 } });
+      transport.beforePing = (request) =>
+        request.kind === 'start'
+          ? new Promise((_resolve, reject) => {
+              request.signal?.addEventListener('abort', () => reject(Object.assign(new Error('This operation was aborted'), { name: 'AbortError' })));
+            })
+          : Promise.resolve();
+      monitor.start();
+
+      await monitor.finish(outcome({ status: 'STOPPED', exitCode: 143 }), Date.now() + 50);
+
+      expect(transport.pings).toEqual([]);
+      expect(logs.where({ event: 'monitoring-failed' }).map((w) => w.msg)).toEqual([
+        expect.stringContaining('heartbeat start ping not sent (https://hc.example/abc): cut off: STOP_GRACE_SECONDS ran out'),
+        expect.stringContaining('heartbeat fail ping not sent (https://hc.example/abc): no time left within STOP_GRACE_SECONDS'),
+      ]);
+    });
+
     it('sends nothing, with a warning, when the deadline has passed', async () => {
       const { transport, monitor, logs } = setup({ nowMs: () => 10_000 });
       await monitor.finish(outcome({ status: 'STOPPED', exitCode: 143 }), 9_000);
