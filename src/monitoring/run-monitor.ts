@@ -11,7 +11,7 @@ import type { MonitoringConfig } from '../config.js';
 import { errorCodeOf, errorMessageOf } from '../errors.js';
 import type { Logger } from '../logging.js';
 import { type PingKind, type PingRequest, sendPing } from './heartbeat.js';
-import { RunMetricsRegistry, type RunOutcome } from './metrics.js';
+import { type RunMetrics, RunMetricsRegistry, type RunOutcome } from './metrics.js';
 import { type PushRequest, pushToGateway } from './pushgateway.js';
 
 /** How reports leave the process; tests pass fakes. */
@@ -41,8 +41,13 @@ function describeTarget(url: string): string {
   return `${protocol}//${host}${pathname === '/' ? '' : pathname}`;
 }
 
+/** Where a job's reports go when nothing will be pushed: kept nowhere (10,000 databases cost nothing). */
+const NO_METRICS: RunMetrics = { freshness: () => {}, snapshotQuota: () => {} };
+
 export class RunMonitor {
-  readonly metrics = new RunMetricsRegistry();
+  private readonly registry = new RunMetricsRegistry();
+  /** What the job reports into (JobDeps.metrics): the run's registry, or nothing when no push will happen. */
+  readonly metrics: RunMetrics;
   private started: Promise<void> = Promise.resolve();
   private readonly nowMs: () => number;
   /** Aborted when STOP_GRACE_SECONDS runs out: cuts off every request still open, the start ping included. */
@@ -50,6 +55,7 @@ export class RunMonitor {
 
   constructor(private readonly options: RunMonitorOptions) {
     this.nowMs = options.nowMs ?? Date.now;
+    this.metrics = this.isActive && options.monitoring.pushgatewayUrl !== undefined ? this.registry : NO_METRICS;
   }
 
   private get isActive(): boolean {
@@ -85,7 +91,7 @@ export class RunMonitor {
   async finish(outcome: RunOutcome, deadlineMs?: number): Promise<void> {
     if (!this.isActive) return;
     const { monitoring, job, region, grouping } = this.options;
-    this.metrics.recordRun(outcome);
+    this.registry.recordRun(outcome);
     let cutoffTimer: NodeJS.Timeout | undefined;
     if (deadlineMs !== undefined) {
       cutoffTimer = setTimeout(() => this.cutoff.abort(), Math.max(0, deadlineMs - this.nowMs()));
@@ -101,7 +107,7 @@ export class RunMonitor {
             url: pushgatewayUrl,
             jobName: job,
             groupings: { region, ...grouping },
-            registry: this.metrics.registry,
+            registry: this.registry.registry,
             timeoutMs,
           }),
         ),
