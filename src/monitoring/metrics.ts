@@ -8,7 +8,9 @@
  * that grows across runs. Labels are bounded: outcome and status names, quota names, and one
  * series per database (its identifier and kind; never a snapshot id).
  */
-import { Gauge, Registry } from 'prom-client';
+import type { Gauge } from 'prom-client';
+import PromGauge from 'prom-client/lib/gauge';
+import PromRegistry from 'prom-client/lib/registry';
 import type { ApiStats } from '../aws/rds-gateway.js';
 import type { DatabaseFreshness } from '../core/freshness.js';
 import { COUNT_FIELD, type OutcomeAction, type RunCounts, type RunStatus } from '../core/outcome.js';
@@ -122,14 +124,14 @@ const seconds = (at: Date): number => at.getTime() / 1000;
  * before it could assess it.
  */
 export class RunMetricsRegistry implements RunMetrics {
-  readonly registry = new Registry();
+  readonly registry = new PromRegistry();
   private readonly gauges = new Map<MetricName, Gauge>();
 
   private gauge(name: MetricName): Gauge {
     let gauge = this.gauges.get(name);
     if (gauge === undefined) {
       const spec: MetricSpec = METRICS[name];
-      gauge = new Gauge({ name, help: spec.help, labelNames: [...spec.labels], registers: [this.registry] });
+      gauge = new PromGauge({ name, help: spec.help, labelNames: [...spec.labels], registers: [this.registry] });
       this.gauges.set(name, gauge);
     }
     return gauge;

@@ -5,7 +5,8 @@
  */
 import http from 'node:http';
 import https from 'node:https';
-import { Pushgateway, type Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
+import Pushgateway from 'prom-client/lib/pushgateway';
 
 export interface PushRequest {
   /** PUSHGATEWAY_URL: the base URL (a path prefix and user:password@ are honoured). */

@@ -136,6 +136,13 @@ describe('RunMetricsRegistry', () => {
     expect((await metrics.registry.getMetricsAsJSON()).map((m) => String(m.type))).toEqual(Array(10).fill('gauge'));
   });
 
+  it('takes Gauge, Registry and Pushgateway from their own prom-client modules: the very classes the package exports', async () => {
+    const pkg = await import('prom-client');
+    expect((await import('prom-client/lib/gauge')).default).toBe(pkg.Gauge);
+    expect((await import('prom-client/lib/registry')).default).toBe(pkg.Registry);
+    expect((await import('prom-client/lib/pushgateway')).default).toBe(pkg.Pushgateway);
+  });
+
   it('uses a registry of its own per run, never the global one', async () => {
     const { register } = await import('prom-client');
     const metrics = new RunMetricsRegistry();
