@@ -5,7 +5,9 @@
  */
 import {
   DEFAULT_CONCURRENCY,
+  DEFAULT_FRESHNESS_GRACE_HOURS,
   DEFAULT_MAX_ATTEMPTS,
+  DEFAULT_MONITORING_TIMEOUT_MS,
   DEFAULT_REQUEST_TIMEOUT_MS,
   DEFAULT_RETENTION_DAYS,
   DEFAULT_RETRY_MODE,
@@ -14,6 +16,8 @@ import {
   DEFAULT_STOP_GRACE_SECONDS,
   ENV,
   MAX_CONCURRENCY,
+  MAX_FRESHNESS_GRACE_HOURS,
+  MAX_MONITORING_TIMEOUT_MS,
   MAX_RETENTION_DAYS,
   RETRY_MODES,
 } from './core/contract.js';
@@ -39,6 +43,17 @@ export interface CommonConfig {
   readonly requestTimeoutMs: number;
   readonly stopGraceSeconds: number;
   readonly logLevel: LogLevel;
+  readonly monitoring: MonitoringConfig;
+}
+
+/** Where each run reports besides its log: both optional; neither can fail a run. */
+export interface MonitoringConfig {
+  /** Prometheus Pushgateway base URL (PUSHGATEWAY_URL). */
+  readonly pushgatewayUrl?: string;
+  /** Dead-man's switch ping URL (HEARTBEAT_URL): `<url>/start`, `<url>`, `<url>/fail`. */
+  readonly heartbeatUrl?: string;
+  /** Each push or ping gives up after this long. */
+  readonly timeoutMs: number;
 }
 
 /** The variables `readCommonConfig` reads, for --help and the README. */
@@ -54,6 +69,9 @@ export const COMMON_ENV = [
   ENV.LOG_LEVEL,
   ENV.ENDPOINT_URL_RDS,
   ENV.ENDPOINT_URL,
+  ENV.PUSHGATEWAY_URL,
+  ENV.HEARTBEAT_URL,
+  ENV.MONITORING_TIMEOUT_MS,
 ] as const;
 
 /**
@@ -153,7 +171,34 @@ export function readCommonConfig(r: EnvReader, options: { job: string; regionDef
     requestTimeoutMs: r.whole(ENV.REQUEST_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS, 100, 300_000),
     stopGraceSeconds: r.whole(ENV.STOP_GRACE_SECONDS, DEFAULT_STOP_GRACE_SECONDS, 1, 3_600),
     logLevel: r.oneOf(ENV.LOG_LEVEL, LOG_LEVELS, 'info'),
+    monitoring: readMonitoringConfig(r),
   };
+}
+
+/**
+ * PUSHGATEWAY_URL, HEARTBEAT_URL and MONITORING_TIMEOUT_MS. A malformed URL is a configuration
+ * error like any other (exit 2): a typo would otherwise turn every run's report into a warning
+ * nobody reads, and the alert that depends on it would never fire.
+ */
+export function readMonitoringConfig(r: EnvReader): MonitoringConfig {
+  const url = (name: string, example: string): string | undefined => {
+    const value = r.text(name);
+    if (value === undefined || isHttpUrl(value)) return value;
+    r.problem(`${name} must be an http:// or https:// URL such as ${example}, got ${JSON.stringify(value)}`);
+    return undefined;
+  };
+  const pushgatewayUrl = url(ENV.PUSHGATEWAY_URL, 'http://pushgateway.monitoring.svc:9091');
+  const heartbeatUrl = url(ENV.HEARTBEAT_URL, 'https://hc-ping.com/<uuid>');
+  return {
+    ...(pushgatewayUrl === undefined ? {} : { pushgatewayUrl }),
+    ...(heartbeatUrl === undefined ? {} : { heartbeatUrl }),
+    timeoutMs: r.whole(ENV.MONITORING_TIMEOUT_MS, DEFAULT_MONITORING_TIMEOUT_MS, 100, MAX_MONITORING_TIMEOUT_MS),
+  };
+}
+
+/** FRESHNESS_GRACE_HOURS: hours past a schedule's longest gap before a database counts as stale. */
+export function readFreshnessGraceHours(r: EnvReader): number {
+  return r.whole(ENV.FRESHNESS_GRACE_HOURS, DEFAULT_FRESHNESS_GRACE_HOURS, 0, MAX_FRESHNESS_GRACE_HOURS);
 }
 
 /** DEFAULT_SNAPSHOT_SCHEDULE: the hours for databases without a valid `snapshot_schedule`. */

@@ -186,6 +186,50 @@ const VARIABLES: VariableCase[] = [
     ],
     malformed: ['verbose', 'LOUD', 'warning', 'off'],
   },
+  {
+    name: ENV.FRESHNESS_GRACE_HOURS,
+    read: (c) => c.freshnessGraceHours,
+    fallback: 2,
+    valid: [
+      ['0', 0],
+      ['6', 6],
+      ['720', 720],
+    ],
+    malformed: ['-1', '1.5', '721', 'two', '2h'],
+  },
+  {
+    name: ENV.MONITORING_TIMEOUT_MS,
+    job: 'delete-snapshots',
+    read: (c) => c.monitoring.timeoutMs,
+    fallback: 5000,
+    valid: [
+      ['100', 100],
+      ['2000', 2000],
+      ['60000', 60_000],
+    ],
+    malformed: ['99', '60001', '5s', '-5', 'soon'],
+  },
+  {
+    name: ENV.PUSHGATEWAY_URL,
+    job: 'cronjob-snapshot',
+    read: (c) => c.monitoring.pushgatewayUrl,
+    fallback: undefined,
+    valid: [
+      ['http://pushgateway.monitoring.svc:9091', 'http://pushgateway.monitoring.svc:9091'],
+      ['https://user:secret@push.example.com/prefix/', 'https://user:secret@push.example.com/prefix/'],
+    ],
+    malformed: ['pushgateway:9091', 'ftp://push.example.com', 'http://', 'not a url'],
+  },
+  {
+    name: ENV.HEARTBEAT_URL,
+    read: (c) => c.monitoring.heartbeatUrl,
+    fallback: undefined,
+    valid: [
+      ['https://hc-ping.com/0f1e2d3c-aaaa-bbbb-cccc-123456789abc', 'https://hc-ping.com/0f1e2d3c-aaaa-bbbb-cccc-123456789abc'],
+      [' http://127.0.0.1:8000/ping/abc ', 'http://127.0.0.1:8000/ping/abc'],
+    ],
+    malformed: ['hc-ping.com/uuid', 'mailto:ops@example.com', 'https://', '//hc-ping.com/x'],
+  },
 ];
 
 describe('loadConfig', () => {

@@ -4,8 +4,10 @@ import {
   DEFAULT_CLEANUP_SCOPE,
   DEFAULT_EXPORT_S3_PREFIX,
   DEFAULT_CONCURRENCY,
+  DEFAULT_FRESHNESS_GRACE_HOURS,
   DEFAULT_MAX_ATTEMPTS,
   DEFAULT_MAX_DELETE_PERCENT,
+  DEFAULT_MONITORING_TIMEOUT_MS,
   DEFAULT_REQUEST_TIMEOUT_MS,
   DEFAULT_RETENTION_DAYS,
   DEFAULT_RETRY_MODE,
@@ -45,6 +47,10 @@ export const ENV_HELP: Readonly<Record<string, string>> = {
   [ENV.EXPORT_MAX_RUNNING]: `exports running at once in the account, counting everyone's, 1 to ${RDS_MAX_RUNNING_EXPORTS} (default ${RDS_MAX_RUNNING_EXPORTS})`,
   [ENV.EXPORT_REQUIRE_OBJECT_LOCK]: 'false: allow a bucket without Object Lock and a default retention (default true)',
   [ENV.ENDPOINT_URL_S3]: 'send S3 calls to another endpoint (e.g. a local test endpoint)',
+  [ENV.FRESHNESS_GRACE_HOURS]: `hours past a schedule's longest gap before a database counts as stale (default ${DEFAULT_FRESHNESS_GRACE_HOURS})`,
+  [ENV.PUSHGATEWAY_URL]: "push the run's metrics to this Prometheus Pushgateway at the end of each run (default: none)",
+  [ENV.HEARTBEAT_URL]: 'ping <url>/start, then <url> (OK) or <url>/fail, as healthchecks.io and similar expect (default: none)',
+  [ENV.MONITORING_TIMEOUT_MS]: `timeout of each push and ping; they never fail a run (default ${DEFAULT_MONITORING_TIMEOUT_MS})`,
 };
 
 export function usage(job: Pick<JobSpec, 'name' | 'summary' | 'env' | 'regionDefault'>): string {

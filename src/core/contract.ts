@@ -82,6 +82,18 @@ export const DEFAULT_REQUEST_TIMEOUT_MS = 20_000;
  * and the summary is written: inside Kubernetes' default 30 s grace period.
  */
 export const DEFAULT_STOP_GRACE_SECONDS = 20;
+/**
+ * Freshness: a database is stale when its newest available snapshot is older than the longest
+ * gap of its schedule plus this many hours (a late run, a snapshot still being created).
+ */
+export const DEFAULT_FRESHNESS_GRACE_HOURS = 2;
+export const MAX_FRESHNESS_GRACE_HOURS = 720;
+/**
+ * Each Pushgateway push and heartbeat ping gives up after this long: monitoring never holds up a
+ * run for more than that, and after SIGTERM it is taken out of STOP_GRACE_SECONDS.
+ */
+export const DEFAULT_MONITORING_TIMEOUT_MS = 5_000;
+export const MAX_MONITORING_TIMEOUT_MS = 60_000;
 /** Warn when manual-snapshot usage is above this share of the quota. */
 export const QUOTA_WARN_RATIO = 0.8;
 
@@ -123,6 +135,10 @@ export const ENV = {
   STOP_GRACE_SECONDS: 'STOP_GRACE_SECONDS',
   REQUEST_TIMEOUT_MS: 'REQUEST_TIMEOUT_MS',
   LOG_LEVEL: 'LOG_LEVEL',
+  FRESHNESS_GRACE_HOURS: 'FRESHNESS_GRACE_HOURS',
+  PUSHGATEWAY_URL: 'PUSHGATEWAY_URL',
+  HEARTBEAT_URL: 'HEARTBEAT_URL',
+  MONITORING_TIMEOUT_MS: 'MONITORING_TIMEOUT_MS',
   /** Read by the SDK itself; checked up front so a typo is a configuration error. */
   ENDPOINT_URL_RDS: 'AWS_ENDPOINT_URL_RDS',
   ENDPOINT_URL: 'AWS_ENDPOINT_URL',

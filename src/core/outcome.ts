@@ -40,9 +40,15 @@ export interface RunCounts {
    * handled (and counted above); only the bookkeeping tag is stale.
    */
   latestTagFailed: number;
+  /**
+   * Not an outcome: databases whose newest available snapshot is older than their schedule
+   * allows, or that have none (take-snapshots; see freshness.ts). Does not change the status.
+   */
+  stale: number;
 }
 
-const COUNT_FIELD: Record<OutcomeAction, Exclude<keyof RunCounts, 'considered' | 'latestTagFailed'>> = {
+/** Where each outcome is counted in RunCounts (also the outcome labels of the metrics). */
+export const COUNT_FIELD: Readonly<Record<OutcomeAction, Exclude<keyof RunCounts, 'considered' | 'latestTagFailed' | 'stale'>>> = {
   created: 'created',
   'caught-up': 'caughtUp',
   'up-to-date': 'upToDate',
@@ -77,6 +83,7 @@ export function emptyCounts(): RunCounts {
     queued: 0,
     exportUpToDate: 0,
     latestTagFailed: 0,
+    stale: 0,
   };
 }
 

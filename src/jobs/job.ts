@@ -8,6 +8,7 @@ import type { S3Gateway } from '../aws/s3-gateway.js';
 import { type CommonConfig, type Env, EnvReader, readCommonConfig } from '../config.js';
 import { ConfigError } from '../errors.js';
 import type { Logger } from '../logging.js';
+import type { RunMetrics } from '../monitoring/metrics.js';
 import type { RunSummary } from './run.js';
 
 export interface JobDeps<C extends CommonConfig = CommonConfig> {
@@ -27,6 +28,8 @@ export interface JobDeps<C extends CommonConfig = CommonConfig> {
   inFlightSignal?: AbortSignal;
   /** export-snapshots' bucket checks; tests inject one, otherwise the job builds it. */
   s3?: S3Gateway;
+  /** What the job reports beyond its summary (freshness, quota); the runner pushes it at the end. */
+  metrics: RunMetrics;
 }
 
 export interface JobSpec<C extends CommonConfig = CommonConfig, N extends string = string> {
@@ -40,6 +43,12 @@ export interface JobSpec<C extends CommonConfig = CommonConfig, N extends string
   readonly env: readonly string[];
   /** Reads its own settings on top of the common ones. */
   loadConfig(reader: EnvReader, common: CommonConfig): C;
+  /**
+   * Labels that tell one deployment of this job from another, besides job and region: they join
+   * the Pushgateway grouping key, so two CronJobs of the same job do not overwrite each other's
+   * metrics. Values must not be empty.
+   */
+  grouping?(config: C): Readonly<Record<string, string>>;
   run(deps: JobDeps<C>): Promise<RunSummary>;
 }
 

@@ -45,6 +45,11 @@ export class RunRecorder {
     this.counts.latestTagFailed++;
   }
 
+  /** A database is stale: its newest available snapshot is older than its schedule allows, or it has none. */
+  countStale(): void {
+    this.counts.stale++;
+  }
+
   /** The run cannot go on (e.g. a listing failed): log it once; the summary says FAILED. */
   fail(error: unknown, what: string): void {
     this.fatal = error;

@@ -49,6 +49,7 @@ export async function prepareQuota(deps: Deps, plannedCreates: Database[]): Prom
   for (const kind of ['instance', 'cluster'] as const) {
     const quota = quotas[kind];
     if (quota === undefined) continue;
+    deps.metrics.snapshotQuota(kind, quota);
     const planned = plannedCreates.filter((db) => db.kind === kind).length;
     if (planned === 0) continue;
     const advice = adviseQuota(quota, planned);

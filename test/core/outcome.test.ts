@@ -24,7 +24,7 @@ describe('countOutcome', () => {
   });
 
   it('starts every count at zero', () => {
-    expect(Object.values(emptyCounts())).toEqual(Array(16).fill(0));
+    expect(Object.values(emptyCounts())).toEqual(Array(17).fill(0));
   });
 
   it('accumulates several outcomes', () => {

@@ -20,6 +20,7 @@ import type { JobDeps } from '../../src/jobs/job.js';
 import { loadConfig, type ConfigOf, type JobName } from '../../src/jobs/registry.js';
 import { createLogger } from '../../src/logging.js';
 import { LogCapture } from './logs.js';
+import { RecordingMetrics } from './recording-metrics.js';
 
 export const rds = mockClient(RDSClient);
 
@@ -55,6 +56,7 @@ export interface Harness<C extends CommonConfig = CommonConfig> {
   client: RDSClient;
   logs: LogCapture;
   controller: AbortController;
+  metrics: RecordingMetrics;
 }
 
 export function makeHarness<N extends JobName>(
@@ -64,17 +66,20 @@ export function makeHarness<N extends JobName>(
   const logs = new LogCapture();
   const config: ConfigOf<N> = { ...loadConfig({ AWS_REGION: 'eu-north-1', LOG_LEVEL: 'debug', ...options.env }, job), ...options.config };
   const controller = new AbortController();
+  const metrics = new RecordingMetrics();
   const client = new RDSClient({ region: 'eu-north-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
   return {
     logs,
     controller,
     client,
+    metrics,
     deps: {
       gateway: new RdsSdkGateway(client),
       logger: createLogger({ job, level: config.logLevel, destination: logs }),
       clock: () => new Date(options.now),
       config,
       signal: controller.signal,
+      metrics,
     },
   };
 }
