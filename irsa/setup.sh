@@ -19,8 +19,17 @@
 # (installed when missing; not needed on EKS Auto Mode) and
 # eks-auth:AssumeRoleForPodIdentity on the role of each managed node group.
 #
+# With --export it does the export side instead (export-snapshots, see the
+# README, "Export to S3"): it creates the role RDS assumes to write exports to
+# the bucket (export-role-trust.json, export-role-policy.json), creates the
+# policy exportpolicy.json and attaches it to the jobs' role (which must exist:
+# run setup.sh without --export first), and prints the env block to paste into
+# export-snapshots/cronjob.yaml. The bucket and the KMS key are yours to create
+# first (README commands); their names go in EXPORT_BUCKET and KMS_KEY_ARN.
+#
 # Usage:
 #   CLUSTER=my-cluster REGION=eu-north-1 irsa/setup.sh [options]
+#   REGION=eu-north-1 EXPORT_BUCKET=my-rds-exports KMS_KEY_ARN=arn:aws:kms:... irsa/setup.sh --export
 #
 # Environment:
 #   CLUSTER          EKS cluster name (required)
@@ -34,6 +43,14 @@
 #   UPDATE_POLICY    1 = if the policy exists, make this file its new default
 #                    version (IAM keeps at most 5 versions; delete old ones)
 #
+# Environment for --export (CLUSTER is not needed):
+#   EXPORT_BUCKET    the S3 bucket exports go to, in REGION (required)
+#   KMS_KEY_ARN      ARN of the symmetric customer managed key, in REGION (required)
+#   EXPORT_PREFIX    key prefix in the bucket (default: rds-exports)
+#   EXPORT_ROLE_NAME the role RDS assumes to write there (default: rds-s3-export)
+#   EXPORT_POLICY_NAME
+#                    the policy attached to ROLE_NAME (default: rds-snapshot-export-policy)
+#
 # Options:
 #   --pod-identity   use EKS Pod Identity instead of IRSA
 #   --eksctl-owns-service-account
@@ -43,6 +60,8 @@
 #                    fight over it.
 #   --legacy-policy  attach irsa/snapshotpolicy-legacy.json (deletes expired
 #                    snapshots of any name; see irsa/README.md)
+#   --export         the export side: the export role, exportpolicy.json on
+#                    ROLE_NAME, and the env block for export-snapshots
 #   --dry-run        print the commands instead of running them (PRINT_ONLY=1
 #                    does the same)
 #   -h, --help       show this help
@@ -78,6 +97,7 @@ while (($#)); do
     --pod-identity) MODE=pod-identity ;;
     --eksctl-owns-service-account) EKSCTL_OWNS_SA=true ;;
     --legacy-policy) POLICY_FILE=snapshotpolicy-legacy.json ;;
+    --export) MODE=export ;;
     --dry-run) DRY_RUN=true ;;
     -h | --help) usage; exit 0 ;;
     *) die "unknown option '$1' (try --help)" ;;
@@ -87,6 +107,8 @@ done
 
 [[ "$MODE" == pod-identity && "$EKSCTL_OWNS_SA" == true ]] &&
   die "--eksctl-owns-service-account is for IRSA only, not with --pod-identity"
+[[ "$MODE" == export && ("$EKSCTL_OWNS_SA" == true || "$POLICY_FILE" != snapshotpolicy.json) ]] &&
+  die "--export sets up exporting only; run setup.sh without it for the service account's role"
 
 CLUSTER=${CLUSTER:-}
 NAMESPACE=${NAMESPACE:-rds-snapshots}
@@ -98,9 +120,11 @@ POLICY_NAME=${POLICY_NAME:-rds-snapshot-policy}
 ROLE_NAME=${ROLE_NAME:-rds-snapshot-cronjobs}
 SNAPSHOT_PREFIX=${SNAPSHOT_PREFIX:-cronsnap}
 
-[[ -n "$CLUSTER" ]] || die "CLUSTER is not set: CLUSTER=my-cluster $0"
-[[ "$CLUSTER" =~ ^[0-9A-Za-z][A-Za-z0-9_-]*$ ]] ||
-  die "CLUSTER must be an EKS cluster name (letters, digits, - and _), got '$CLUSTER'"
+if [[ "$MODE" != export ]]; then
+  [[ -n "$CLUSTER" ]] || die "CLUSTER is not set: CLUSTER=my-cluster $0"
+  [[ "$CLUSTER" =~ ^[0-9A-Za-z][A-Za-z0-9_-]*$ ]] ||
+    die "CLUSTER must be an EKS cluster name (letters, digits, - and _), got '$CLUSTER'"
+fi
 [[ -n "$REGION" ]] ||
   die "REGION is not set (nor AWS_REGION, AWS_DEFAULT_REGION): REGION=eu-north-1 $0, the region of the cluster and the databases"
 [[ "$REGION" =~ ^[a-z]{2}(-[a-z]+)+-[0-9]{1,2}$ ]] ||
@@ -164,6 +188,27 @@ problem() {
   printf '# PROBLEM: %s\n' "$*"
 }
 
+EXPORT_BUCKET=${EXPORT_BUCKET:-}
+KMS_KEY_ARN=${KMS_KEY_ARN:-}
+EXPORT_PREFIX=${EXPORT_PREFIX:-rds-exports}
+EXPORT_ROLE_NAME=${EXPORT_ROLE_NAME:-rds-s3-export}
+EXPORT_POLICY_NAME=${EXPORT_POLICY_NAME:-rds-snapshot-export-policy}
+KMS_KEY_ACCOUNT=""
+if [[ "$MODE" == export ]]; then
+  [[ -n "$EXPORT_BUCKET" ]] || die "EXPORT_BUCKET is not set: the S3 bucket exports go to (the README, \"Export to S3\", shows how to create it)"
+  [[ "$EXPORT_BUCKET" =~ ^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$ ]] ||
+    die "EXPORT_BUCKET must be an S3 bucket name (3 to 63 lowercase letters, digits, dots and hyphens), got '$EXPORT_BUCKET'"
+  [[ -n "$KMS_KEY_ARN" ]] || die "KMS_KEY_ARN is not set: the ARN of the symmetric customer managed key exports are encrypted with"
+  [[ "$KMS_KEY_ARN" =~ ^arn:aws[a-z-]*:kms:([a-z0-9-]+):([0-9]{12}):key/([0-9a-f-]{36}|mrk-[0-9a-f]{32})$ ]] ||
+    die "KMS_KEY_ARN must be a key ARN such as arn:aws:kms:eu-north-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab, got '$KMS_KEY_ARN'"
+  [[ "${BASH_REMATCH[1]}" == "$REGION" ]] ||
+    die "KMS_KEY_ARN is a key in ${BASH_REMATCH[1]}: the key must be in REGION ($REGION), the region of the snapshots"
+  KMS_KEY_ACCOUNT=${BASH_REMATCH[2]}
+  [[ "$EXPORT_PREFIX" =~ ^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*$ ]] ||
+    die "EXPORT_PREFIX must be letters, digits, _ . - separated by single /, got '$EXPORT_PREFIX'"
+  [[ "$EXPORT_ROLE_NAME" =~ ^[A-Za-z0-9+=,.@_-]{1,64}$ ]] || die "EXPORT_ROLE_NAME must be an IAM role name, got '$EXPORT_ROLE_NAME'"
+fi
+
 if [[ "$DRY_RUN" == false ]]; then
   for tool in aws $([[ "$MODE" == irsa ]] && echo eksctl); do
     command -v "$tool" >/dev/null 2>&1 || die "'$tool' is not installed"
@@ -214,6 +259,73 @@ EOF
           value: ${REGION}
 EOF
 }
+
+# --- --export: the export role, the export policy, the env block ------------
+if [[ "$MODE" == export ]]; then
+  EXPORT_ROLE_ARN="arn:aws:iam::${ACCOUNT}:role/${EXPORT_ROLE_NAME}"
+  EXPORT_POLICY_ARN="arn:aws:iam::${ACCOUNT}:policy/${EXPORT_POLICY_NAME}"
+  echo "# account=${ACCOUNT} region=${REGION} bucket=${EXPORT_BUCKET} prefix=${EXPORT_PREFIX} key=${KMS_KEY_ARN}"
+  [[ "$KMS_KEY_ACCOUNT" == "$ACCOUNT" ]] ||
+    echo "# note: the key is in account ${KMS_KEY_ACCOUNT}, the roles in ${ACCOUNT}: its key policy must allow both roles (README, \"Export to S3\")"
+  # Fill in the placeholders of the three documents (the key ARN as a whole,
+  # the snapshot prefix in the ARNs StartExportTask may name).
+  render() {
+    sed -e "s|arn:aws:kms:REGION:ACCOUNT_ID:key/KMS_KEY_ID|${KMS_KEY_ARN}|g" \
+      -e "s|ACCOUNT_ID|${ACCOUNT}|g" -e "s|:REGION:|:${REGION}:|g" \
+      -e "s|EXPORT_ROLE_NAME|${EXPORT_ROLE_NAME}|g" -e "s|EXPORT_BUCKET|${EXPORT_BUCKET}|g" \
+      -e "s|EXPORT_PREFIX|${EXPORT_PREFIX}|g" -e "s|:cronsnap-\*|:${SNAPSHOT_PREFIX}-*|g" \
+      "$1" >"$WORK_DIR/$1"
+    if [[ "$DRY_RUN" == true ]]; then
+      echo "# $1 as it will be sent:"
+      sed 's/^/#   /' "$WORK_DIR/$1"
+    fi
+  }
+  render export-role-trust.json
+  render export-role-policy.json
+  render exportpolicy.json
+
+  echo "# 1. IAM role ${EXPORT_ROLE_NAME}: export.rds.amazonaws.com assumes it (for this account and region) to write to the bucket"
+  if exists aws iam get-role --role-name "$EXPORT_ROLE_NAME"; then
+    echo "# role exists: ${EXPORT_ROLE_ARN}; its trust policy is set to export-role-trust.json"
+    run aws iam update-assume-role-policy --role-name "$EXPORT_ROLE_NAME" \
+      --policy-document "file://$WORK_DIR/export-role-trust.json"
+  else
+    run aws iam create-role --role-name "$EXPORT_ROLE_NAME" \
+      --assume-role-policy-document "file://$WORK_DIR/export-role-trust.json"
+  fi
+  run aws iam put-role-policy --role-name "$EXPORT_ROLE_NAME" --policy-name rds-s3-export \
+    --policy-document "file://$WORK_DIR/export-role-policy.json"
+
+  echo "# 2. IAM policy ${EXPORT_POLICY_NAME} from exportpolicy.json, on the jobs' role ${ROLE_NAME}"
+  if exists aws iam get-policy --policy-arn "$EXPORT_POLICY_ARN"; then
+    echo "# policy exists: $EXPORT_POLICY_ARN"
+    if [[ "${UPDATE_POLICY:-0}" == 1 ]]; then
+      run aws iam create-policy-version --policy-arn "$EXPORT_POLICY_ARN" \
+        --policy-document "file://$WORK_DIR/exportpolicy.json" --set-as-default
+    else
+      echo "# left as it is; UPDATE_POLICY=1 $0 --export replaces it with exportpolicy.json"
+    fi
+  else
+    run aws iam create-policy --policy-name "$EXPORT_POLICY_NAME" \
+      --policy-document "file://$WORK_DIR/exportpolicy.json"
+  fi
+  run aws iam attach-role-policy --role-name "$ROLE_NAME" --policy-arn "$EXPORT_POLICY_ARN"
+  cat <<EOF
+#
+# Done. Export role: ${EXPORT_ROLE_ARN}; ${EXPORT_POLICY_NAME} is attached to ${ROLE_NAME}.
+# Paste this over the entries of the same names in the env of export-snapshots/cronjob.yaml,
+# then set suspend: false there and: kubectl apply -k .
+                - name: EXPORT_S3_BUCKET
+                  value: ${EXPORT_BUCKET}
+                - name: EXPORT_IAM_ROLE_ARN
+                  value: ${EXPORT_ROLE_ARN}
+                - name: EXPORT_KMS_KEY_ID
+                  value: ${KMS_KEY_ARN}
+                - name: EXPORT_S3_PREFIX
+                  value: ${EXPORT_PREFIX}
+EOF
+  exit 0
+fi
 
 # The policy names the tool's snapshot prefix in its ARNs: keep it in step
 # with the jobs' SNAPSHOT_PREFIX.

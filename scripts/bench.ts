@@ -15,6 +15,7 @@ import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
 import { JOB_NAMES } from '../src/jobs/registry.js';
 import { startFakeRds, type Fault, type Seed, type SeedSnapshot } from '../test/support/fake-rds/index.js';
+import { startFakeS3 } from '../test/support/fake-s3/index.js';
 import { lowerBound, type FleetShape } from '../test/support/lower-bound.js';
 import { DIST, runBundle, type JobName } from '../test/support/run-bundle.js';
 
@@ -30,6 +31,15 @@ const NOW = '2026-11-26T02:05:00Z';
 /** The V8 settings the shipped CronJobs pass (NODE_OPTIONS), so peak RSS is what a pod would see. */
 const NODE_OPTIONS = shippedNodeOptions();
 const DAY_MS = 86_400_000;
+/** export-snapshots' bucket, role and key; the bucket is a locked one on the local S3 stand-in. */
+const EXPORT_BUCKET = 'rds-exports-bench';
+const EXPORT_ENV = {
+  EXPORT_S3_BUCKET: EXPORT_BUCKET,
+  EXPORT_IAM_ROLE_ARN: 'arn:aws:iam::123456789012:role/rds-s3-export',
+  EXPORT_KMS_KEY_ID: 'alias/rds-snapshot-export',
+};
+/** RDS runs at most 5 exports at once: every export run starts this many. */
+const EXPORT_SLOTS = 5;
 
 /** NODE_OPTIONS as deploy/job-defaults sets it for every job's container. */
 function shippedNodeOptions(): string {
@@ -49,6 +59,8 @@ interface Fleet {
   expired: number;
 }
 
+type BenchJob = 'take-snapshots' | 'delete-snapshots' | 'export-snapshots';
+
 /** N databases (a tenth of them clusters with one member each), S tool snapshots spread over them. */
 function makeFleet(databases: number, snapshots: number): Fleet {
   const clusters = Math.max(1, Math.round(databases / 10));
@@ -56,6 +68,7 @@ function makeFleet(databases: number, snapshots: number): Fleet {
   const pad = (n: number): string => String(n).padStart(5, '0');
   const dbIds = [...Array.from({ length: standalone }, (_, i) => `db-${pad(i)}`), ...Array.from({ length: clusters }, (_, i) => `cl-${pad(i)}`)];
   const seedSnapshots: SeedSnapshot[] = [];
+  const exportTasks: NonNullable<Seed['exportTasks']> = [];
   let expired = 0;
   let clusterSnapshots = 0;
   const slotZero = Date.parse('2026-11-25T02:00:00Z');
@@ -69,6 +82,16 @@ function makeFleet(databases: number, snapshots: number): Fleet {
     const isCluster = dbId.startsWith('cl-');
     if (isCluster) clusterSnapshots++;
     const stamp = slot.toISOString();
+    // Export history: each database's second-newest snapshot was exported 30 days ago, so
+    // export-snapshots finds a history to page through and every database is due again.
+    if (age === 1) {
+      const id = `cronsnap-${dbId}-${stamp.slice(0, 10).replaceAll('-', '')}-0200`;
+      exportTasks.push({
+        id,
+        sourceArn: `arn:aws:rds:eu-north-1:123456789012:${isClusterId(dbId) ? 'cluster-snapshot' : 'snapshot'}:${id}`,
+        startedAt: iso(slotZero - 30 * DAY_MS),
+      });
+    }
     seedSnapshots.push({
       id: `cronsnap-${dbId}-${stamp.slice(0, 10).replaceAll('-', '')}-0200`,
       kind: isCluster ? 'cluster' : 'instance',
@@ -80,11 +103,15 @@ function makeFleet(databases: number, snapshots: number): Fleet {
   return {
     seed: {
       instances: [
-        ...Array.from({ length: standalone }, (_, i) => ({ id: `db-${pad(i)}`, tags: { team: 'bench' } })),
+        ...Array.from({ length: standalone }, (_, i) => ({ id: `db-${pad(i)}`, tags: { team: 'bench', snapshot_export_days: '7' } })),
         ...Array.from({ length: clusters }, (_, i) => ({ id: `cl-${pad(i)}-1`, clusterId: `cl-${pad(i)}` })),
       ],
-      clusters: Array.from({ length: clusters }, (_, i) => ({ id: `cl-${pad(i)}`, tags: { snapshot_retention_days: '35' } })),
+      clusters: Array.from({ length: clusters }, (_, i) => ({
+        id: `cl-${pad(i)}`,
+        tags: { snapshot_retention_days: '35', snapshot_export_days: '7' },
+      })),
       snapshots: seedSnapshots,
+      exportTasks,
       quotas: { manualSnapshots: 10_000_000, manualClusterSnapshots: 10_000_000 },
     },
     shape: {
@@ -92,11 +119,15 @@ function makeFleet(databases: number, snapshots: number): Fleet {
       clusters,
       manualInstanceSnapshots: snapshots - clusterSnapshots,
       manualClusterSnapshots: clusterSnapshots,
+      exportTasks: exportTasks.length,
     },
     due: standalone + clusters,
     expired,
   };
 }
+
+const isClusterId = (dbId: string): boolean => dbId.startsWith('cl-');
+const iso = (ms: number): string => new Date(ms).toISOString();
 
 interface Row {
   job: JobName;
@@ -129,13 +160,18 @@ async function measure(
   rssMb: number;
 }> {
   const fake = await startFakeRds({ seed: fleet.seed, now: new Date(NOW), latencyMs, requestLogLimit: 0, randomSeed: 42 });
+  // export-snapshots checks its bucket first: a locked one, answering with the same latency.
+  const s3 =
+    job === 'export-snapshots'
+      ? await startFakeS3({ latencyMs, buckets: { [EXPORT_BUCKET]: { region: 'eu-north-1', objectLock: { mode: 'GOVERNANCE', days: 30 } } } })
+      : undefined;
   for (const f of faults) fake.addFault(f);
   try {
     const started = performance.now();
     const run = await runBundle(job, {
       endpoint: fake.url,
       args: ['--now', NOW],
-      env: { LOG_LEVEL: 'warn', NODE_OPTIONS, ...env },
+      env: { LOG_LEVEL: 'warn', NODE_OPTIONS, ...(s3 === undefined ? {} : { ...EXPORT_ENV, AWS_ENDPOINT_URL_S3: s3.url }), ...env },
       measureRss: true,
     });
     const wallMs = performance.now() - started;
@@ -144,20 +180,25 @@ async function measure(
       wallMs,
       exit: run.code,
       summary: run.summary,
-      requests: Object.values(fake.calls).reduce((a, b) => a + b, 0),
-      byOperation: { ...fake.calls },
+      requests: [...Object.values(fake.calls), ...Object.values(s3?.calls ?? {})].reduce((a, b) => a + b, 0),
+      byOperation: { ...fake.calls, ...s3?.calls },
       rssMb: (run.maxRssKb ?? 0) / 1024,
     };
   } finally {
     await fake.close();
+    await s3?.close();
   }
 }
 
 async function benchRow(job: JobName, databases: number, snapshots: number, withC1: boolean): Promise<Row> {
   const fleet = makeFleet(databases, snapshots);
   const work =
-    job === 'take-snapshots' ? { creates: fleet.due, tagWrites: fleet.due, deletes: 0 } : { creates: 0, tagWrites: 0, deletes: fleet.expired };
-  const bound = lowerBound(job as 'take-snapshots' | 'delete-snapshots', fleet.shape, work);
+    job === 'take-snapshots'
+      ? { creates: fleet.due, tagWrites: fleet.due, deletes: 0 }
+      : job === 'export-snapshots'
+        ? { creates: 0, tagWrites: 0, deletes: 0, exports: Math.min(EXPORT_SLOTS, fleet.due) }
+        : { creates: 0, tagWrites: 0, deletes: fleet.expired };
+  const bound = lowerBound(job as BenchJob, fleet.shape, work);
   const m = await measure(job, fleet, {});
   const api = m.summary['api'] as { calls: number; retries: number };
   const counts = m.summary['counts'] as Record<string, number>;
@@ -208,6 +249,10 @@ const OP_SHORT: Record<string, string> = {
   DeleteDBSnapshot: 'X',
   DeleteDBClusterSnapshot: 'XC',
   AddTagsToResource: 'T',
+  DescribeExportTasks: 'DE',
+  StartExportTask: 'SE',
+  GetBucketLocation: 'BL',
+  GetObjectLockConfiguration: 'OL',
 };
 
 function rowLine(r: Row): string {
@@ -229,11 +274,12 @@ async function main(): Promise<void> {
   console.log(`latency ${LATENCY_MS} ms per call; default CONCURRENCY 10; NODE_OPTIONS=${NODE_OPTIONS}\n`);
   console.log(header.join('\n'));
   const rows: Row[] = [];
-  for (const job of ['take-snapshots', 'delete-snapshots'] as const) {
+  for (const job of ['take-snapshots', 'delete-snapshots', 'export-snapshots'] as const) {
     for (const n of sizesN) {
       for (const s of sizesS) {
-        // Concurrency-1 comparisons where they take minutes, not hours.
-        const withC1 = job === 'take-snapshots' ? n <= 1_000 && s <= 10_000 : s <= 10_000;
+        // Concurrency-1 comparisons where they take minutes, not hours. export-snapshots starts
+        // at most 5 exports, one after another: CONCURRENCY changes nothing there.
+        const withC1 = job === 'take-snapshots' ? n <= 1_000 && s <= 10_000 : job === 'delete-snapshots' && s <= 10_000;
         const row = await benchRow(job, n, s, withC1);
         rows.push(row);
         console.log(rowLine(row));
@@ -278,6 +324,7 @@ async function main(): Promise<void> {
   const worstColdGap = Math.max(...bundles.map((b) => b.ms - bare));
   const biggestKb = Math.max(...bundles.map((b) => b.kb));
   const standardFailed = faultResults.find((f) => f.mode === 'standard')?.failed ?? -1;
+  const exportStarts = rows.filter((r) => r.job === 'export-snapshots').map((r) => r.byOperation['StartExportTask'] ?? 0);
   const targets = [
     '| target | measured | |',
     '|---|---|---|',
@@ -287,6 +334,7 @@ async function main(): Promise<void> {
     `| cold start within 50 ms of bare node | worst +${worstColdGap.toFixed(0)} ms | ${verdict(worstColdGap <= 50)} |`,
     `| bundles under 1 MB | largest ${biggestKb.toFixed(0)} KB | ${verdict(biggestKb < 1024)} |`,
     `| 20% throttled + 1% HTTP 500: no failed database | ${standardFailed} failed | ${verdict(standardFailed === 0)} |`,
+    `| export-snapshots starts exactly ${EXPORT_SLOTS} exports (the running-export limit) at every size | ${exportStarts.join(', ')} | ${verdict(exportStarts.length > 0 && exportStarts.every((n) => n === EXPORT_SLOTS))} |`,
   ];
   console.log(`\n${targets.join('\n')}`);
 
@@ -319,11 +367,16 @@ async function main(): Promise<void> {
     "snapshot in ten has expired (delete-snapshots), none of them its database's newest. A tenth of the databases are",
     "Aurora-style clusters with one member instance. API calls are the job's own count (its summary line); the lower",
     'bound is the Describe pages needed at 100 records a page + one create per due database + one tag write per',
-    'database whose `snapshot_latest` changes + one delete per snapshot that must go + the quota read.',
+    'database whose `snapshot_latest` changes + one delete per snapshot that must go + the quota read; delete-snapshots',
+    'also reads every page of the export history (DescribeExportTasks). Every database is tagged `snapshot_export_days=7`',
+    'and last exported 30 days ago, so all are due for export-snapshots: its bound is the two bucket reads (S3) + every',
+    'page of the export history + the four listings + 5 StartExportTask (the most RDS runs at once); its API calls',
+    'include the S3 calls, against a local S3 stand-in with the same latency.',
     `Each job runs with NODE_OPTIONS=${NODE_OPTIONS}, as the shipped CronJobs set it, so peak RSS is what a pod sees.`,
     '',
     'Operations: DI DescribeDBInstances, DC DescribeDBClusters, DS DescribeDBSnapshots, DCS DescribeDBClusterSnapshots,',
-    'Q DescribeAccountAttributes, C/CC CreateDB(Cluster)Snapshot, X/XC DeleteDB(Cluster)Snapshot, T AddTagsToResource.',
+    'Q DescribeAccountAttributes, C/CC CreateDB(Cluster)Snapshot, X/XC DeleteDB(Cluster)Snapshot, T AddTagsToResource,',
+    'DE DescribeExportTasks, SE StartExportTask, BL GetBucketLocation (S3), OL GetObjectLockConfiguration (S3).',
     '',
     '## Targets',
     '',

@@ -5,11 +5,13 @@
  */
 import { styleText } from 'node:util';
 import { startFakeRds, type FakeRds, type Seed } from '../test/support/fake-rds/index.js';
+import { startFakeS3 } from '../test/support/fake-s3/index.js';
 import { runBundle, type BundleRun, type JobName, type LogLine } from '../test/support/run-bundle.js';
+import { clientFor, runInProcess } from '../test/support/run-in-process.js';
 
 const FLEET: Seed = {
   instances: [
-    { id: 'orders', tags: { snapshot_schedule: '00 12', snapshot_retention_days: '7', team: 'payments' } },
+    { id: 'orders', tags: { snapshot_schedule: '00 12', snapshot_retention_days: '7', snapshot_export_days: '7', team: 'payments' } },
     { id: 'billing', tags: { team: 'finance' } },
     { id: 'reports', status: 'stopped', tags: { snapshot_schedule: '06' } },
     { id: 'scratch', tags: { snapshot_never: 'true' } },
@@ -124,6 +126,8 @@ async function main(): Promise<void> {
       if (latest !== undefined) console.log(`  ${db.id.padEnd(9)} snapshot_latest=${latest}`);
     }
 
+    await exportDemo(fake);
+
     console.log(`\n${bold('Months later: delete-snapshots on the 1st of each month (no new snapshots are taken meanwhile)')}`);
     for (const now of ['2026-12-01T03:00:00Z', '2027-01-01T03:00:00Z', '2027-03-01T03:00:00Z']) {
       const result = await run(fake, 'delete-snapshots', now);
@@ -147,9 +151,124 @@ async function main(): Promise<void> {
         .map((s) => s.id)
         .join(', ')}`,
     );
-    console.log(dim('\nRead the raw JSON lines of any run: node dist/take-snapshots.js --help, and the README.'));
   } finally {
     await fake.close();
+  }
+  await tiersOverAYear();
+  console.log(dim('\nRead the raw JSON lines of any run: node dist/take-snapshots.js --help, and the README.'));
+}
+
+const GFS_TAGS = {
+  snapshot_retention_days: '7',
+  snapshot_retention_weekly_days: '35',
+  snapshot_retention_monthly_days: '365',
+  snapshot_retention_yearly_days: '2555',
+};
+
+/**
+ * Retention tiers over a simulated year, then the brake. 730 runs would take minutes as bundles, so
+ * this part runs the same runner in-process (the real SDK over HTTP to the endpoint).
+ */
+async function tiersOverAYear(): Promise<void> {
+  const fake = await startFakeRds({ seed: { instances: [{ id: 'ledger', tags: GFS_TAGS }] }, now: new Date('2026-01-01T00:00:00Z') });
+  // The bundles run with NODE_NO_WARNINGS; in this process, quiet the SDK's Node 20 notice the same way.
+  process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] = 'true';
+  const client = clientFor(fake.url);
+  const at = async (job: JobName, now: string, env: Record<string, string> = {}): Promise<BundleRun> => {
+    fake.setNow(new Date(now));
+    return runInProcess(client, job, { args: ['--now', now], env });
+  };
+  try {
+    const tags = Object.entries(GFS_TAGS)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(' ');
+    console.log(`\n${bold('A year of retention tiers')}: the database ledger, tagged ${tags}`);
+    console.log(dim('  take-snapshots every day at 02:07 and delete-snapshots at 03:37, 2026-01-01 to 2026-12-31 (730 runs, in-process)'));
+    const created: Record<string, number> = {};
+    let deleted = 0;
+    for (let d = 0; d < 365; d++) {
+      const day = new Date(Date.UTC(2026, 0, 1) + d * 86_400_000).toISOString().slice(0, 10);
+      const take = await at('take-snapshots', `${day}T02:07:00Z`);
+      for (const l of take.lines.filter((x) => x['action'] === 'created')) {
+        const tier = String(l['tier']);
+        created[tier] = (created[tier] ?? 0) + 1;
+        const shown = tier === 'yearly' || tier === 'monthly' || (tier === 'weekly' && day < '2026-02-01');
+        if (shown) console.log(`  ${day}  ${tier.padEnd(7)} ${String(l['snapshotId'])}, expires ${String(l['expiresAt']).slice(0, 10)}`);
+      }
+      const clean = await at('delete-snapshots', `${day}T03:37:00Z`);
+      deleted += clean.lines.filter((x) => x['action'] === 'deleted').length;
+      if (take.code !== 0 || clean.code !== 0) {
+        console.log(`  ${day}  a run exited ${take.code}/${clean.code}`);
+        process.exitCode = 1;
+      }
+    }
+    console.log(dim('  (and a weekly every Monday, a daily every other day)'));
+    const left = fake.snapshots();
+    const byTier: Record<string, string[]> = {};
+    for (const s of left) {
+      const tier = s.tags['snapshot_tier'] ?? '?';
+      byTier[tier] = [...(byTier[tier] ?? []), s.id.slice(-13, -5)];
+    }
+    const count = (t: string): number => byTier[t]?.length ?? 0;
+    console.log(
+      `  created ${Object.values(created).reduce((a, b) => a + b, 0)}: ${['yearly', 'monthly', 'weekly', 'daily'].map((t) => `${created[t] ?? 0} ${t}`).join(', ')}; deleted ${deleted}`,
+    );
+    console.log(
+      `  ${bold(`left on 2026-12-31: ${left.length} snapshots`)}: ${['yearly', 'monthly', 'weekly', 'daily'].map((t) => `${count(t)} ${t}`).join(', ')}`,
+    );
+    for (const t of ['yearly', 'monthly', 'weekly', 'daily']) console.log(dim(`    ${t.padEnd(7)} ${(byTier[t] ?? []).join(' ')}`));
+    console.log(dim('  (snapshot_retention_days=365 alone would keep 365 for the same reach back in time)'));
+
+    console.log(`\n${bold('The brake')}: delete-snapshots --now 2036-12-31T03:37:00Z, ten years on, when everything has expired`);
+    const brake = await at('delete-snapshots', '2036-12-31T03:37:00Z');
+    const line = brake.lines.find((l) => l.level === 'error' && l['event'] !== 'summary');
+    console.log(`  exit ${brake.code}, ${fake.snapshots().length} of ${left.length} snapshots still there`);
+    console.log(`  ${line?.msg ?? '(no brake line)'}`);
+    if (brake.code !== 1 || fake.snapshots().length !== left.length) process.exitCode = 1;
+  } finally {
+    client.destroy();
+    await fake.close();
+  }
+}
+
+/** export-snapshots against a local S3 stand-in: a locked bucket, then one without Object Lock. */
+async function exportDemo(fake: FakeRds): Promise<void> {
+  const bucket = 'rds-exports-demo';
+  const s3 = await startFakeS3({ buckets: { [bucket]: { region: 'eu-north-1', objectLock: { mode: 'GOVERNANCE', days: 30 } } } });
+  const env = {
+    AWS_ENDPOINT_URL_S3: s3.url,
+    EXPORT_S3_BUCKET: bucket,
+    EXPORT_IAM_ROLE_ARN: 'arn:aws:iam::123456789012:role/rds-s3-export',
+    EXPORT_KMS_KEY_ID: 'alias/rds-snapshot-export',
+  };
+  try {
+    console.log(`\n${bold('Export to S3: export-snapshots daily at 05:23 (orders is tagged snapshot_export_days=7)')}`);
+    console.log(dim('  an export is the data as Apache Parquet, in a bucket with Object Lock; it is not a snapshot RDS can restore'));
+    for (const now of ['2026-11-27T05:23:00Z', '2026-11-28T05:23:00Z']) {
+      const result = await run(fake, 'export-snapshots', now, env);
+      const lines = result.lines
+        .map((l) => {
+          if (l['action'] === 'exported') return `${String(l['dbId'])}: export started, ${String(l['snapshotId'])} -> ${String(l['destination'])}`;
+          if (l['action'] === 'export-up-to-date') return `${String(l['dbId'])}: exported within its 7 days (${String(l['exportTaskId'])})`;
+          return undefined;
+        })
+        .filter((line): line is string => line !== undefined);
+      const calls = (result.summary?.['api'] as { calls: number } | undefined)?.calls ?? 0;
+      console.log(`  ${now.slice(0, 10)} ${now.slice(11, 16)}  ${lines.join('\n                    ') || 'nothing due'}`);
+      console.log(dim(`                    (exit ${result.code}, ${calls} API calls: 2 bucket checks, the export history, the listings)`));
+      if (now.startsWith('2026-11-27')) {
+        fake.setNow(new Date('2026-11-27T09:00:00Z'));
+        const [task] = fake.exportTasks();
+        if (task !== undefined) console.log(`  2026-11-27 09:00  RDS: export ${task.id} is ${task.status}`);
+      }
+    }
+    s3.setBucket(bucket, { region: 'eu-north-1' });
+    fake.setNow(new Date('2026-11-28T06:00:00Z'));
+    const unlocked = await runBundle('export-snapshots', { endpoint: fake.url, args: ['--now', '2026-11-28T06:00:00Z'], env });
+    const problem = String((unlocked.lines[0]?.['problems'] as string[] | undefined)?.[0] ?? '').split('. ')[0];
+    console.log(`  the same bucket without Object Lock: exit ${unlocked.code} before any RDS call: ${problem}`);
+  } finally {
+    await s3.close();
   }
 }
 

@@ -5,7 +5,9 @@
  */
 import {
   DEFAULT_CONCURRENCY,
+  DEFAULT_FRESHNESS_GRACE_HOURS,
   DEFAULT_MAX_ATTEMPTS,
+  DEFAULT_MONITORING_TIMEOUT_MS,
   DEFAULT_REQUEST_TIMEOUT_MS,
   DEFAULT_RETENTION_DAYS,
   DEFAULT_RETRY_MODE,
@@ -14,6 +16,8 @@ import {
   DEFAULT_STOP_GRACE_SECONDS,
   ENV,
   MAX_CONCURRENCY,
+  MAX_FRESHNESS_GRACE_HOURS,
+  MAX_MONITORING_TIMEOUT_MS,
   MAX_RETENTION_DAYS,
   RETRY_MODES,
 } from './core/contract.js';
@@ -40,6 +44,17 @@ export interface CommonConfig {
   readonly requestTimeoutMs: number;
   readonly stopGraceSeconds: number;
   readonly logLevel: LogLevel;
+  readonly monitoring: MonitoringConfig;
+}
+
+/** Where each run reports besides its log: both optional; neither can fail a run. */
+export interface MonitoringConfig {
+  /** Prometheus Pushgateway base URL (PUSHGATEWAY_URL). */
+  readonly pushgatewayUrl?: string;
+  /** Dead-man's switch ping URL (HEARTBEAT_URL): `<url>/start`, `<url>`, `<url>/fail`. */
+  readonly heartbeatUrl?: string;
+  /** Each push or ping gives up after this long. */
+  readonly timeoutMs: number;
 }
 
 /** The variables `readCommonConfig` reads, for --help and the README. */
@@ -55,6 +70,9 @@ export const COMMON_ENV = [
   ENV.LOG_LEVEL,
   ENV.ENDPOINT_URL_RDS,
   ENV.ENDPOINT_URL,
+  ENV.PUSHGATEWAY_URL,
+  ENV.HEARTBEAT_URL,
+  ENV.MONITORING_TIMEOUT_MS,
 ] as const;
 
 const WHOLE = /^\d+$/;
@@ -149,7 +167,34 @@ export function readCommonConfig(r: EnvReader, options: { job: string; regionDef
     requestTimeoutMs: r.whole(ENV.REQUEST_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS, 100, 300_000),
     stopGraceSeconds: r.whole(ENV.STOP_GRACE_SECONDS, DEFAULT_STOP_GRACE_SECONDS, 1, 3_600),
     logLevel: r.oneOf(ENV.LOG_LEVEL, LOG_LEVELS, 'info'),
+    monitoring: readMonitoringConfig(r),
   };
+}
+
+/**
+ * PUSHGATEWAY_URL, HEARTBEAT_URL and MONITORING_TIMEOUT_MS. A malformed URL is a configuration
+ * error like any other (exit 2): a typo would otherwise turn every run's report into a warning
+ * nobody reads, and the alert that depends on it would never fire.
+ */
+export function readMonitoringConfig(r: EnvReader): MonitoringConfig {
+  const url = (name: string, example: string): string | undefined => {
+    const value = r.text(name);
+    if (value === undefined || isHttpUrl(value)) return value;
+    r.problem(`${name} must be an http:// or https:// URL such as ${example}, got ${JSON.stringify(value)}`);
+    return undefined;
+  };
+  const pushgatewayUrl = url(ENV.PUSHGATEWAY_URL, 'http://pushgateway.monitoring.svc:9091');
+  const heartbeatUrl = url(ENV.HEARTBEAT_URL, 'https://hc-ping.com/<uuid>');
+  return {
+    ...(pushgatewayUrl === undefined ? {} : { pushgatewayUrl }),
+    ...(heartbeatUrl === undefined ? {} : { heartbeatUrl }),
+    timeoutMs: r.whole(ENV.MONITORING_TIMEOUT_MS, DEFAULT_MONITORING_TIMEOUT_MS, 100, MAX_MONITORING_TIMEOUT_MS),
+  };
+}
+
+/** FRESHNESS_GRACE_HOURS: hours past a schedule's longest gap before a database counts as stale. */
+export function readFreshnessGraceHours(r: EnvReader): number {
+  return r.whole(ENV.FRESHNESS_GRACE_HOURS, DEFAULT_FRESHNESS_GRACE_HOURS, 0, MAX_FRESHNESS_GRACE_HOURS);
 }
 
 /** DEFAULT_SNAPSHOT_SCHEDULE: the hours for databases without a valid `snapshot_schedule`. */
@@ -203,7 +248,7 @@ export function readInstanceTarget(r: EnvReader): InstanceTarget {
   return kind === undefined ? { id } : { id, kind };
 }
 
-function isHttpUrl(value: string): boolean {
+export function isHttpUrl(value: string): boolean {
   if (!URL.canParse(value)) return false;
   const { protocol, hostname } = new URL(value);
   return (protocol === 'http:' || protocol === 'https:') && hostname !== '';
@@ -215,13 +260,16 @@ export function readRegionList(r: EnvReader, name: string): string[] | undefined
   if (raw === undefined) return undefined;
   const { regions, invalidTokens } = parseRegionList(raw);
   if (invalidTokens.length > 0) {
-    r.problem(`${name} must be space-separated AWS regions such as "eu-west-1 us-east-1", got ${JSON.stringify(raw)} (not regions: ${invalidTokens.join(' ')})`);
+    r.problem(
+      `${name} must be space-separated AWS regions such as "eu-west-1 us-east-1", got ${JSON.stringify(raw)} (not regions: ${invalidTokens.join(' ')})`,
+    );
   }
   return regions;
 }
 
 /** A KMS key ARN, alias ARN, `alias/<name>` or key id. */
-const KMS_KEY = /^(?:arn:aws[\w-]*:kms:([a-z0-9-]+):\d{12}:(?:key\/[\w-]+|alias\/[\w/+=,.@-]+)|alias\/[\w/+=,.@-]+|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$/;
+const KMS_KEY =
+  /^(?:arn:aws[\w-]*:kms:([a-z0-9-]+):\d{12}:(?:key\/[\w-]+|alias\/[\w/+=,.@-]+)|alias\/[\w/+=,.@-]+|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$/;
 
 /**
  * `region=key` pairs, space-separated (COPY_KMS_KEYS): the key to encrypt copies with in each

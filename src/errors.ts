@@ -12,7 +12,7 @@ export class ConfigError extends Error {
 }
 
 /** The failures a job treats differently; everything else is `other` and fails the resource. */
-export type RdsFailureKind = 'invalid-state' | 'quota' | 'tag-quota' | 'other';
+export type RdsFailureKind = 'invalid-state' | 'quota' | 'tag-quota' | 'export-setup' | 'other';
 
 /** An RDS call failed after the SDK's own retries. `code` is the AWS error code. */
 export class RdsCallError extends Error {
@@ -29,9 +29,22 @@ export class RdsCallError extends Error {
   }
 }
 
+/** An S3 call (export-snapshots' bucket checks) failed after the SDK's own retries. `code` is the AWS error code. */
+export class S3CallError extends Error {
+  override readonly name = 'S3CallError';
+  readonly code: string;
+  readonly operation: string;
+
+  constructor(operation: string, code: string, message: string, options?: ErrorOptions) {
+    super(`${operation} failed: ${code}: ${message}`, options);
+    this.operation = operation;
+    this.code = code;
+  }
+}
+
 /** The AWS error code of anything thrown, for logs. */
 export function errorCodeOf(error: unknown): string {
-  if (error instanceof RdsCallError) return error.code;
+  if (error instanceof RdsCallError || error instanceof S3CallError) return error.code;
   if (error instanceof Error) return error.name;
   return 'UnknownError';
 }

@@ -9,8 +9,14 @@ import { JOB_NAMES, loadConfig, type ConfigOf, type JobName } from '../src/jobs/
 
 const require = createRequire(import.meta.url);
 const JOBS = JOB_NAMES;
-/** What every job needs besides the variable under test. */
-const BASE: Env = { [ENV.REGION]: 'eu-north-1', [ENV.RDS_INSTANCE_ID]: 'orders' };
+/** What every job needs besides the variable under test (export-snapshots' bucket, role and key: test/config-export.test.ts). */
+const BASE: Env = {
+  [ENV.REGION]: 'eu-north-1',
+  [ENV.RDS_INSTANCE_ID]: 'orders',
+  [ENV.EXPORT_S3_BUCKET]: 'rds-exports-123456789012',
+  [ENV.EXPORT_IAM_ROLE_ARN]: 'arn:aws:iam::123456789012:role/rds-s3-export',
+  [ENV.EXPORT_KMS_KEY_ID]: 'arn:aws:kms:eu-north-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+};
 /** Every job's settings in one type, for a table that reads whichever the variable sets. */
 type AnyConfig = ConfigOf<'take-snapshots'> & ConfigOf<'delete-snapshots'> & ConfigOf<'cronjob-snapshot'>;
 
@@ -179,6 +185,50 @@ const VARIABLES: VariableCase[] = [
       ['silent', 'silent'],
     ],
     malformed: ['verbose', 'LOUD', 'warning', 'off'],
+  },
+  {
+    name: ENV.FRESHNESS_GRACE_HOURS,
+    read: (c) => c.freshnessGraceHours,
+    fallback: 2,
+    valid: [
+      ['0', 0],
+      ['6', 6],
+      ['720', 720],
+    ],
+    malformed: ['-1', '1.5', '721', 'two', '2h'],
+  },
+  {
+    name: ENV.MONITORING_TIMEOUT_MS,
+    job: 'delete-snapshots',
+    read: (c) => c.monitoring.timeoutMs,
+    fallback: 5000,
+    valid: [
+      ['100', 100],
+      ['2000', 2000],
+      ['60000', 60_000],
+    ],
+    malformed: ['99', '60001', '5s', '-5', 'soon'],
+  },
+  {
+    name: ENV.PUSHGATEWAY_URL,
+    job: 'cronjob-snapshot',
+    read: (c) => c.monitoring.pushgatewayUrl,
+    fallback: undefined,
+    valid: [
+      ['http://pushgateway.monitoring.svc:9091', 'http://pushgateway.monitoring.svc:9091'],
+      ['https://user:secret@push.example.com/prefix/', 'https://user:secret@push.example.com/prefix/'],
+    ],
+    malformed: ['pushgateway:9091', 'ftp://push.example.com', 'http://', 'not a url'],
+  },
+  {
+    name: ENV.HEARTBEAT_URL,
+    read: (c) => c.monitoring.heartbeatUrl,
+    fallback: undefined,
+    valid: [
+      ['https://hc-ping.com/0f1e2d3c-aaaa-bbbb-cccc-123456789abc', 'https://hc-ping.com/0f1e2d3c-aaaa-bbbb-cccc-123456789abc'],
+      [' http://127.0.0.1:8000/ping/abc ', 'http://127.0.0.1:8000/ping/abc'],
+    ],
+    malformed: ['hc-ping.com/uuid', 'mailto:ops@example.com', 'https://', '//hc-ping.com/x'],
   },
 ];
 
@@ -494,6 +544,8 @@ describe('copy settings (copy-snapshots)', () => {
   });
 
   it.each(['0', '101', 'five'])('rejects COPY_MAX_RUNNING %j', (value) => {
-    expect(problemsOf({ ...BASE, [ENV.COPY_MAX_RUNNING]: value }, 'copy-snapshots')).toEqual([expect.stringMatching(/^COPY_MAX_RUNNING must be a whole number from 1 to 100/)]);
+    expect(problemsOf({ ...BASE, [ENV.COPY_MAX_RUNNING]: value }, 'copy-snapshots')).toEqual([
+      expect.stringMatching(/^COPY_MAX_RUNNING must be a whole number from 1 to 100/),
+    ]);
   });
 });

@@ -25,25 +25,33 @@ import {
   DescribeDBClustersCommand,
   DescribeDBInstancesCommand,
   DescribeDBSnapshotsCommand,
+  ExportTaskAlreadyExistsFault,
+  IamRoleMissingPermissionsFault,
+  IamRoleNotFoundFault,
   InvalidDBClusterSnapshotStateFault,
   InvalidDBClusterStateFault,
   InvalidDBInstanceStateFault,
   InvalidDBSnapshotStateFault,
+  InvalidS3BucketFault,
+  KMSKeyNotAccessibleFault,
   paginateDescribeDBClusterSnapshots,
   paginateDescribeDBClusters,
   paginateDescribeDBInstances,
   paginateDescribeDBSnapshots,
+  paginateDescribeExportTasks,
   RDSClient,
   SnapshotQuotaExceededFault,
+  StartExportTaskCommand,
   type DBCluster,
   type DBClusterSnapshot,
   type DBInstance,
   type DBSnapshot,
+  type ExportTask as SdkExportTask,
   type Tag,
 } from '@aws-sdk/client-rds';
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import type { Quota } from '../core/quota.js';
-import type { Database, ResourceKind, Snapshot, Tags } from '../core/types.js';
+import type { Database, ExportTask, ResourceKind, Snapshot, Tags } from '../core/types.js';
 import { RdsCallError, type RdsFailureKind } from '../errors.js';
 
 /** RDS returns at most 100 records a page; asking for the maximum means the fewest calls. */
@@ -83,7 +91,26 @@ export interface RdsGateway {
   copySnapshot(kind: ResourceKind, sourceArn: string, targetId: string, options: { tags: Tags; kmsKeyId?: string }): Promise<'copied' | 'exists'>;
   tagResource(arn: string, tags: Tags): Promise<void>;
   snapshotQuotas(): Promise<SnapshotQuotas>;
+  /** Every export task of the account and region (DescribeExportTasks, every page), anyone's. */
+  exportTaskPages(): AsyncIterable<ExportTask[]>;
+  /** `exists` when RDS already has a task with this identifier (a retried Job, or another run). */
+  startExportTask(request: StartExportRequest): Promise<'started' | 'exists'>;
   stats(): ApiStats;
+  /**
+   * AWS's clock minus the pod's, in milliseconds, as last measured from a response's Date header
+   * (0 before any answer). The SDK keeps it to sign requests with AWS's time.
+   */
+  clockOffsetMs(): number;
+}
+
+/** StartExportTask's input: the snapshot, where it goes, with which role and key. */
+export interface StartExportRequest {
+  exportTaskId: string;
+  sourceArn: string;
+  s3Bucket: string;
+  s3Prefix: string;
+  iamRoleArn: string;
+  kmsKeyId: string;
 }
 
 export interface ClientOptions {
@@ -99,7 +126,7 @@ export interface ClientOptions {
  * timeouts: a request past its timeout fails and is retried instead of hanging. `AWS_ENDPOINT_URL` and
  * `AWS_ENDPOINT_URL_RDS` are honoured by the SDK itself.
  */
-export function createRdsClient(options: ClientOptions): RDSClient {
+function createRdsClient(options: ClientOptions): RDSClient {
   return new RDSClient({
     region: options.region,
     credentials: fromNodeProviderChain(),
@@ -158,7 +185,12 @@ const KINDS: Readonly<Record<ResourceKind, Kind>> = {
     // The SDK adds the PreSignedUrl for a source in another region (it reads the region from the ARN).
     copy: (client, send, sourceArn, targetId, Tags, KmsKeyId) =>
       client.send(
-        new CopyDBSnapshotCommand({ SourceDBSnapshotIdentifier: sourceArn, TargetDBSnapshotIdentifier: targetId, Tags, ...(KmsKeyId === undefined ? {} : { KmsKeyId }) }),
+        new CopyDBSnapshotCommand({
+          SourceDBSnapshotIdentifier: sourceArn,
+          TargetDBSnapshotIdentifier: targetId,
+          Tags,
+          ...(KmsKeyId === undefined ? {} : { KmsKeyId }),
+        }),
         send,
       ),
     databaseNotFound: DBInstanceNotFoundFault,
@@ -226,7 +258,10 @@ export class RdsGatewayPool {
     let entry = this.gateways.get(region);
     if (entry === undefined) {
       const client = createRdsClient({ ...this.options, region });
-      const gateway = new RdsSdkGateway(client, { counters: this.counters, ...(this.abortSignal === undefined ? {} : { abortSignal: this.abortSignal }) });
+      const gateway = new RdsSdkGateway(client, {
+        counters: this.counters,
+        ...(this.abortSignal === undefined ? {} : { abortSignal: this.abortSignal }),
+      });
       entry = { client, gateway };
       this.gateways.set(region, entry);
     }
@@ -270,6 +305,12 @@ export class RdsSdkGateway implements RdsGateway {
 
   stats(): ApiStats {
     return { calls: this.counters.calls, retries: this.counters.retries, byOperation: { ...this.counters.byOperation } };
+  }
+
+  clockOffsetMs(): number {
+    // The SDK's signer sets this from the Date header of every answer, and corrects it on a
+    // clock-skew error before retrying (@aws-sdk/core, AwsSdkSigV4Signer).
+    return this.client.config.systemClockOffset ?? 0;
   }
 
   instancePages(): AsyncIterable<Database[]> {
@@ -365,6 +406,36 @@ export class RdsSdkGateway implements RdsGateway {
     }
   }
 
+  async *exportTaskPages(): AsyncIterable<ExportTask[]> {
+    try {
+      for await (const page of paginateDescribeExportTasks({ client: this.client, pageSize: PAGE_SIZE }, {}, this.send)) {
+        yield (page.ExportTasks ?? []).map(toExportTask);
+      }
+    } catch (error) {
+      throw mapError('DescribeExportTasks', error);
+    }
+  }
+
+  async startExportTask(request: StartExportRequest): Promise<'started' | 'exists'> {
+    try {
+      await this.client.send(
+        new StartExportTaskCommand({
+          ExportTaskIdentifier: request.exportTaskId,
+          SourceArn: request.sourceArn,
+          S3BucketName: request.s3Bucket,
+          S3Prefix: request.s3Prefix,
+          IamRoleArn: request.iamRoleArn,
+          KmsKeyId: request.kmsKeyId,
+        }),
+        this.send,
+      );
+      return 'started';
+    } catch (error) {
+      if (error instanceof ExportTaskAlreadyExistsFault) return 'exists';
+      throw mapError('StartExportTask', error);
+    }
+  }
+
   private async *databasePages(kind: ResourceKind): AsyncIterable<Database[]> {
     const k = KINDS[kind];
     try {
@@ -404,15 +475,30 @@ export function mapError(operation: string, error: unknown): RdsCallError {
       ? 'invalid-state'
       : error instanceof SnapshotQuotaExceededFault
         ? 'quota'
-        : // Unmodelled AWS errors carry their code as the error's name.
-          error instanceof Error && error.name === TAG_QUOTA_CODE
-          ? 'tag-quota'
-          : 'other';
+        : isExportSetupFault(error)
+          ? 'export-setup'
+          : // Unmodelled AWS errors carry their code as the error's name.
+            error instanceof Error && error.name === TAG_QUOTA_CODE
+            ? 'tag-quota'
+            : 'other';
   // Modelled and unmodelled AWS errors carry their code as `name`; network errors as Node's `code`.
   const nodeCode = (error as { code?: unknown } | undefined)?.code;
   const code = error instanceof Error && error.name !== 'Error' ? error.name : typeof nodeCode === 'string' ? nodeCode : 'UnknownError';
   const message = error instanceof Error ? error.message : String(error);
   return new RdsCallError(operation, code, kind, message, { cause: error });
+}
+
+/**
+ * StartExportTask faults about the bucket, the role or the key: the same for every snapshot, so
+ * one of them means no other export of this run can start either.
+ */
+function isExportSetupFault(error: unknown): boolean {
+  return (
+    error instanceof IamRoleNotFoundFault ||
+    error instanceof IamRoleMissingPermissionsFault ||
+    error instanceof InvalidS3BucketFault ||
+    error instanceof KMSKeyNotAccessibleFault
+  );
 }
 
 function toTags(list: Tag[] | undefined): Record<string, string> {
@@ -475,5 +561,21 @@ function toClusterSnapshot(s: DBClusterSnapshot): Snapshot {
     status: s.Status ?? 'unknown',
     tags: toTags(s.TagList),
     ...defined({ dbResourceId: s.DbClusterResourceId, createdAt: s.SnapshotCreateTime, isEncrypted: s.StorageEncrypted }),
+  };
+}
+
+function toExportTask(t: SdkExportTask): ExportTask {
+  return {
+    id: t.ExportTaskIdentifier ?? '',
+    sourceArn: t.SourceArn ?? '',
+    status: (t.Status ?? 'UNKNOWN').toUpperCase(),
+    ...defined({
+      startedAt: t.TaskStartTime,
+      endedAt: t.TaskEndTime,
+      s3Bucket: t.S3Bucket,
+      s3Prefix: t.S3Prefix,
+      failureCause: t.FailureCause,
+      warning: t.WarningMessage,
+    }),
   };
 }

@@ -6,11 +6,14 @@
 import { parseArgs } from 'node:util';
 import type { DestinationStream } from 'pino';
 import { RdsGatewayPool, type RdsGateway } from '../aws/rds-gateway.js';
-import type { CommonConfig, Env } from '../config.js';
-import { EXIT } from '../core/contract.js';
+import { type CommonConfig, type Env, EnvReader, readMonitoringConfig } from '../config.js';
+import { ENV, EXIT } from '../core/contract.js';
+import type { RunStatus } from '../core/outcome.js';
 import { ConfigError, errorCodeOf, errorMessageOf } from '../errors.js';
 import { type JobDeps, type JobSpec, loadJobConfig } from '../jobs/job.js';
-import { createLogger } from '../logging.js';
+import type { RunSummary } from '../jobs/run.js';
+import { createLogger, type Logger } from '../logging.js';
+import { HTTP_TRANSPORT, type MonitorTransport, RunMonitor } from '../monitoring/run-monitor.js';
 import { usage } from './usage.js';
 
 export interface CliIo {
@@ -24,6 +27,8 @@ export interface CliIo {
   signals?: { once(event: 'SIGTERM' | 'SIGINT', listener: () => void): unknown };
   /** Tests inject gateways (one per region); production builds them from the SDK client. */
   makeGateway?: (config: CommonConfig, region: string) => RdsGateway;
+  /** How metrics and heartbeat pings leave the process; HTTP in production, fakes in tests. */
+  monitorTransport?: MonitorTransport;
 }
 
 // An ISO 8601 UTC instant: 2026-11-26T02:05:00Z (seconds and fraction optional).
@@ -94,8 +99,25 @@ export async function runCli<C extends CommonConfig>(job: JobSpec<C>, io: CliIo)
   if (config === undefined || problems.length > 0) return configFailure(job, io, problems);
 
   const logger = createLogger({ job: job.name, level: config.logLevel, ...(io.destination ? { destination: io.destination } : {}) });
-  // Two stops: `controller` starts no new work; `cancelInFlight` (after STOP_GRACE_SECONDS)
-  // cancels calls still retrying, so the summary is written before Kubernetes kills the pod.
+  const fixedNow = now;
+  const clock = fixedNow === undefined ? () => new Date() : () => new Date(fixedNow);
+  const startedAt = clock();
+  const startedMs = performance.now();
+  // Metrics and the heartbeat: started here and finished below for every job, never failing it.
+  const monitor = new RunMonitor({
+    job: job.name,
+    region: config.region,
+    grouping: job.grouping?.(config) ?? {},
+    monitoring: config.monitoring,
+    isDryRun: config.isDryRun,
+    logger,
+    transport: io.monitorTransport ?? HTTP_TRANSPORT,
+  });
+  monitor.start();
+
+  // Two stops: `controller` starts no new work; `cancelInFlight` (after STOP_GRACE_SECONDS, less
+  // the time kept for the metrics push and the heartbeat) cancels calls still retrying, so the
+  // summary is written and reported before Kubernetes kills the pod.
   const controller = new AbortController();
   const cancelInFlight = new AbortController();
   const pool = io.makeGateway === undefined ? new RdsGatewayPool(config, cancelInFlight.signal) : undefined;
@@ -109,11 +131,14 @@ export async function runCli<C extends CommonConfig>(job: JobSpec<C>, io: CliIo)
   };
   const gateway = gatewayFor(config.region);
   let stoppedBy: 'SIGTERM' | 'SIGINT' | undefined;
+  let stopDeadlineMs: number | undefined;
   let graceTimer: NodeJS.Timeout | undefined;
+  const graceMs = config.stopGraceSeconds * 1000;
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     io.signals?.once(signal, () => {
       if (stoppedBy !== undefined) return;
       stoppedBy = signal;
+      stopDeadlineMs = Date.now() + graceMs;
       logger.warn(
         { signal, stopGraceSeconds: config.stopGraceSeconds },
         `${signal} received: starting no new work; calls in flight get ${config.stopGraceSeconds} s to finish`,
@@ -122,44 +147,101 @@ export async function runCli<C extends CommonConfig>(job: JobSpec<C>, io: CliIo)
       graceTimer = setTimeout(() => {
         logger.warn({ signal }, 'grace period over: cancelling calls still in flight');
         cancelInFlight.abort();
-      }, config.stopGraceSeconds * 1000);
+      }, graceMs - monitor.reserveMs(graceMs));
       graceTimer.unref();
     });
   }
 
-  const fixedNow = now;
   const deps: JobDeps<C> = {
     gateway,
     gatewayFor,
     logger,
-    clock: fixedNow === undefined ? () => new Date() : () => new Date(fixedNow),
+    clock,
+    hasFixedNow: fixedNow !== undefined,
     config,
     signal: controller.signal,
+    inFlightSignal: cancelInFlight.signal,
+    metrics: monitor.metrics,
   };
+  let code: number;
+  let status: RunStatus;
+  let summary: RunSummary | undefined;
   try {
-    const summary = await job.run(deps);
-    if (summary.status === 'OK') return EXIT.OK;
-    if (summary.status === 'STOPPED') return stoppedBy === 'SIGINT' ? EXIT.INTERRUPTED : EXIT.TERMINATED;
-    return EXIT.RESOURCE_FAILED;
+    summary = await job.run(deps);
+    status = summary.status;
+    code = exitCodeOf(summary.status, stoppedBy);
   } catch (error) {
+    status = 'FAILED';
     if (error instanceof ConfigError) {
       // Written at every LOG_LEVEL, silent included: a run that exits 2 always says why.
       alwaysOnLogger(job, io).fatal({ event: 'config-error', problems: error.problems, api: gateway.stats() }, error.message);
-      return EXIT.CONFIG_ERROR;
+      code = EXIT.CONFIG_ERROR;
+    } else {
+      logger.fatal({ event: 'crash', errorCode: errorCodeOf(error), err: error }, 'unexpected error');
+      code = EXIT.RESOURCE_FAILED;
     }
-    logger.fatal({ event: 'crash', errorCode: errorCodeOf(error), err: error }, 'unexpected error');
-    return EXIT.RESOURCE_FAILED;
   } finally {
     clearTimeout(graceTimer);
     pool?.destroy();
   }
+  const durationMs = performance.now() - startedMs;
+  await monitor.finish(
+    {
+      status,
+      exitCode: code,
+      startedAt,
+      endedAt: new Date(startedAt.getTime() + durationMs),
+      durationMs,
+      api: gateway.stats(),
+      ...(summary === undefined ? {} : { counts: summary.counts }),
+    },
+    stopDeadlineMs,
+  );
+  return code;
 }
 
-/** One line, JSON like every other log line, and exit code 2. No AWS client was built. */
-function configFailure(job: { name: string }, io: CliIo, problems: string[]): number {
+function exitCodeOf(status: RunStatus, stoppedBy: 'SIGTERM' | 'SIGINT' | undefined): number {
+  if (status === 'OK') return EXIT.OK;
+  if (status === 'STOPPED') return stoppedBy === 'SIGINT' ? EXIT.INTERRUPTED : EXIT.TERMINATED;
+  return EXIT.RESOURCE_FAILED;
+}
+
+/**
+ * One line, JSON like every other log line, and exit code 2. No AWS client was built. When
+ * HEARTBEAT_URL itself is valid, `<url>/fail` is pinged (not in a dry run), so a broken setting
+ * shows up at once instead of as a missing ping much later.
+ */
+async function configFailure(job: { name: string }, io: CliIo, problems: string[]): Promise<number> {
   const error = new ConfigError(problems);
-  alwaysOnLogger(job, io).fatal({ event: 'config-error', problems }, error.message);
+  const logger = alwaysOnLogger(job, io);
+  logger.fatal({ event: 'config-error', problems }, error.message);
+  await pingConfigFailure(job, io, logger);
   return EXIT.CONFIG_ERROR;
+}
+
+async function pingConfigFailure(job: { name: string }, io: CliIo, logger: Logger): Promise<void> {
+  const reader = new EnvReader(io.env);
+  const { heartbeatUrl, timeoutMs } = readMonitoringConfig(reader);
+  const isDryRun = io.argv.includes('--dry-run') || reader.bool(ENV.DRY_RUN, false);
+  if (heartbeatUrl === undefined || reader.problems.length > 0 || isDryRun) return;
+  const monitor = new RunMonitor({
+    job: job.name,
+    region: '',
+    grouping: {},
+    monitoring: { heartbeatUrl, timeoutMs },
+    isDryRun: false,
+    logger,
+    transport: io.monitorTransport ?? HTTP_TRANSPORT,
+  });
+  const at = new Date();
+  await monitor.finish({
+    status: 'FAILED',
+    exitCode: EXIT.CONFIG_ERROR,
+    startedAt: at,
+    endedAt: at,
+    durationMs: 0,
+    api: { calls: 0, retries: 0, byOperation: {} },
+  });
 }
 
 /** A logger that ignores LOG_LEVEL, for the one line a configuration error always gets. */

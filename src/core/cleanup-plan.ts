@@ -1,9 +1,11 @@
 /**
- * What delete-snapshots does with each snapshot. Pure and streaming: snapshots are fed one
- * page at a time, and the planner holds only the newest tool-made snapshot per database
- * (the one the safety net may have to keep), never the whole list.
+ * What delete-snapshots does with each snapshot. Pure and streaming: snapshots are fed one page at
+ * a time, before the databases (and so each one's `snapshot_keep_last`) are known. Most decisions
+ * are made at once; per database the planner holds only the newest snapshots that keep-last could
+ * still protect (at most MAX_KEEP_LAST of them, a time and an id each), and keeps back the
+ * expired ones among them until `finish`, never the whole list.
  */
-import { TAG_EXPIRY } from './contract.js';
+import { MAX_KEEP_LAST, TAG_EXPIRY } from './contract.js';
 import { parseExpiry } from './expiry.js';
 import type { Database, ResourceKind, Snapshot } from './types.js';
 
@@ -24,7 +26,9 @@ export type CleanupReason =
   | 'not-expired'
   | 'not-available'
   | 'newest-of-live-database'
-  | 'outside-cleanup-scope';
+  | 'keep-last'
+  | 'outside-cleanup-scope'
+  | 'export-running';
 
 export interface CleanupDecision {
   snapshot: SnapshotRef;
@@ -33,47 +37,83 @@ export interface CleanupDecision {
   expiresAt?: Date;
   /** The raw tag value, for `malformed-expiry`. */
   expiryValue?: string;
+  /** For `keep-last`: the database's `snapshot_keep_last`. */
+  keepLast?: number;
 }
 
-/** Identifies a database for the safety net: by resource id when known (survives renames). */
+/**
+ * The databases that exist now, for the safety net: how many of a database's newest snapshots to
+ * keep even when expired (`snapshot_keep_last`, at least 1), or 0 when the database is gone.
+ * Identifies a database by resource id when known (survives renames).
+ */
 export interface LiveDatabases {
-  has(kind: ResourceKind, dbId: string, dbResourceId: string | undefined): boolean;
+  keepLastOf(kind: ResourceKind, dbId: string, dbResourceId: string | undefined): number;
 }
 
 interface Held {
   ref: SnapshotRef;
-  createdAtMs: number;
   expiresAt: Date | undefined;
   isExpired: boolean;
   isInScope: boolean;
   expiryValue: string;
+}
+
+/**
+ * One of a database's newest candidates (available manual snapshots with a `snapshot_expiry`).
+ * `held` is set only for those whose decision waits for `finish`: expired, in scope, readable.
+ */
+interface Ranked {
+  createdAtMs: number;
+  id: string;
+  dbId: string;
+  held: Held | undefined;
+}
+
+interface DatabaseCandidates {
+  kind: ResourceKind;
   dbResourceId: string | undefined;
+  /** A min-heap by (createdAt, id): the oldest of the kept newest is at the root. */
+  newest: Ranked[];
 }
 
 function refOf(s: Snapshot): SnapshotRef {
   return { kind: s.kind, id: s.id, arn: s.arn, dbId: s.dbId };
 }
 
-function isNewer(a: Held, b: Held): boolean {
-  return a.createdAtMs !== b.createdAtMs ? a.createdAtMs > b.createdAtMs : a.ref.id > b.ref.id;
+/** Newer: created later, or at the same instant with the larger id (a total order, so the result never depends on feeding order). */
+function isNewer(a: Ranked, b: Ranked): boolean {
+  return a.createdAtMs !== b.createdAtMs ? a.createdAtMs > b.createdAtMs : a.id > b.id;
 }
 
 export class CleanupPlanner {
-  private readonly newestByDatabase = new Map<string, Held>();
+  private readonly databases = new Map<string, DatabaseCandidates>();
+  private manualInScope = 0;
 
   /**
    * `isInScope`: whether the cleaner may delete this snapshot at all (CLEANUP_SCOPE=prefixed
-   * limits it to the tool's own names). Out-of-scope snapshots still count as a database's newest.
+   * limits it to the tool's own names). Out-of-scope snapshots still count among a database's newest.
+   * `maxKeepLast`: the most any database can keep (MAX_KEEP_LAST); the planner holds that many per database.
    */
   constructor(
     private readonly now: Date,
     private readonly isInScope: (snapshotId: string) => boolean = () => true,
+    private readonly maxKeepLast: number = MAX_KEEP_LAST,
   ) {}
 
-  /** Decisions that can be made now; the snapshot may instead be held as its database's newest. */
+  /**
+   * How many manual snapshots fed so far the cleaner may delete at all (any status, any tags):
+   * the whole of the brake's "manual snapshots in scope".
+   */
+  get manualSnapshotsInScope(): number {
+    return this.manualInScope;
+  }
+
+  /** Decisions that can be made now; the snapshot's decision may instead wait for `finish`. */
   add(s: Snapshot): CleanupDecision[] {
     const ref = refOf(s);
     if (s.type !== 'manual') return [{ snapshot: ref, action: 'kept', reason: 'not-manual' }];
+    const isInScope = this.isInScope(s.id);
+    if (isInScope) this.manualInScope++;
     const expiryValue = s.tags[TAG_EXPIRY];
     if (expiryValue === undefined) return [{ snapshot: ref, action: 'kept', reason: 'no-expiry-tag' }];
     const expiresAt = parseExpiry(expiryValue);
@@ -83,46 +123,96 @@ export class CleanupPlanner {
     }
     // Deleted once the instant has passed, not at it.
     const isExpired = expiresAt !== undefined && expiresAt.getTime() < this.now.getTime();
-    const candidate: Held = {
-      ref,
-      createdAtMs: s.createdAt?.getTime() ?? 0,
-      expiresAt,
-      isExpired,
-      isInScope: this.isInScope(s.id),
-      expiryValue,
-      dbResourceId: s.dbResourceId,
-    };
+    const held: Held = { ref, expiresAt, isExpired, isInScope, expiryValue };
+    const waits = isExpired && isInScope;
+    const decisions: CleanupDecision[] = waits ? [] : [settle(held)];
     const key = `${s.kind}:${s.dbResourceId ?? s.dbId}`;
-    const held = this.newestByDatabase.get(key);
-    if (held === undefined) {
-      this.newestByDatabase.set(key, candidate);
-      return [];
+    let db = this.databases.get(key);
+    if (db === undefined) {
+      db = { kind: s.kind, dbResourceId: s.dbResourceId, newest: [] };
+      this.databases.set(key, db);
     }
-    if (isNewer(candidate, held)) {
-      this.newestByDatabase.set(key, candidate);
-      return [settle(held)];
-    }
-    return [settle(candidate)];
+    const evicted = pushBounded(
+      db.newest,
+      { createdAtMs: s.createdAt?.getTime() ?? 0, id: s.id, dbId: s.dbId, held: waits ? held : undefined },
+      this.maxKeepLast,
+    );
+    // Older than `maxKeepLast` newer ones: no keep-last can protect it.
+    if (evicted?.held !== undefined) decisions.push(settle(evicted.held));
+    return decisions;
   }
 
-  /** Decides the held newest snapshot of each database, once every page has been read. */
+  /** Decides what waited: each database's expired snapshots among its `snapshot_keep_last` newest are kept. */
   finish(live: LiveDatabases): CleanupDecision[] {
     const decisions: CleanupDecision[] = [];
-    for (const held of this.newestByDatabase.values()) {
-      if (!held.isExpired || !held.isInScope) {
-        decisions.push(settle(held));
-      } else if (live.has(held.ref.kind, held.ref.dbId, held.dbResourceId)) {
-        decisions.push(withExpiry({ snapshot: held.ref, action: 'kept', reason: 'newest-of-live-database' }, held.expiresAt));
-      } else {
-        decisions.push(withExpiry({ snapshot: held.ref, action: 'delete', reason: 'expired-database-gone' }, held.expiresAt));
-      }
+    for (const db of this.databases.values()) {
+      const newestFirst = [...db.newest].sort((a, b) => (isNewer(a, b) ? -1 : 1));
+      const newest = newestFirst[0];
+      if (newest === undefined) continue;
+      const keepLast = Math.min(live.keepLastOf(db.kind, newest.dbId, db.dbResourceId), this.maxKeepLast);
+      newestFirst.forEach((r, rank) => {
+        const h = r.held;
+        if (h === undefined) return;
+        if (rank === 0 && keepLast > 0) {
+          decisions.push(withExpiry({ snapshot: h.ref, action: 'kept', reason: 'newest-of-live-database' }, h.expiresAt));
+        } else if (rank < keepLast) {
+          decisions.push(withExpiry({ snapshot: h.ref, action: 'kept', reason: 'keep-last', keepLast }, h.expiresAt));
+        } else if (rank === 0) {
+          decisions.push(withExpiry({ snapshot: h.ref, action: 'delete', reason: 'expired-database-gone' }, h.expiresAt));
+        } else {
+          decisions.push(settle(h));
+        }
+      });
     }
-    this.newestByDatabase.clear();
+    this.databases.clear();
     return decisions;
   }
 }
 
-/** The decision for a snapshot that is not (or no longer) its database's newest. */
+/** Adds `r` to a min-heap that keeps the `max` newest; returns the one that fell out, if any. */
+function pushBounded(heap: Ranked[], r: Ranked, max: number): Ranked | undefined {
+  if (heap.length < max) {
+    heap.push(r);
+    siftUp(heap, heap.length - 1);
+    return undefined;
+  }
+  const oldest = heap[0];
+  if (oldest === undefined || !isNewer(r, oldest)) return r;
+  heap[0] = r;
+  siftDown(heap, 0);
+  return oldest;
+}
+
+function siftUp(heap: Ranked[], index: number): void {
+  let i = index;
+  while (i > 0) {
+    const parent = (i - 1) >> 1;
+    if (!isNewer(heap[parent] as Ranked, heap[i] as Ranked)) return;
+    swap(heap, i, parent);
+    i = parent;
+  }
+}
+
+function siftDown(heap: Ranked[], index: number): void {
+  let i = index;
+  for (;;) {
+    const [left, right] = [2 * i + 1, 2 * i + 2];
+    let oldest = i;
+    if (left < heap.length && isNewer(heap[oldest] as Ranked, heap[left] as Ranked)) oldest = left;
+    if (right < heap.length && isNewer(heap[oldest] as Ranked, heap[right] as Ranked)) oldest = right;
+    if (oldest === i) return;
+    swap(heap, i, oldest);
+    i = oldest;
+  }
+}
+
+function swap(heap: Ranked[], i: number, j: number): void {
+  const t = heap[i] as Ranked;
+  heap[i] = heap[j] as Ranked;
+  heap[j] = t;
+}
+
+/** The decision for a snapshot that no keep-last protects (or need not: not expired, out of scope, unreadable). */
 function settle(h: Held): CleanupDecision {
   if (h.expiresAt === undefined) {
     return { snapshot: h.ref, action: 'kept', reason: 'malformed-expiry', expiryValue: h.expiryValue };
@@ -139,26 +229,41 @@ function withExpiry(d: CleanupDecision, expiresAt: Date | undefined): CleanupDec
 }
 
 /**
+ * The last step before deleting: a snapshot that an export to S3 is reading (its export task is
+ * STARTING, IN_PROGRESS or CANCELING) is kept this run, with reason `export-running`, and decided
+ * again on the next run. `exportingArns`: the source ARNs of those export tasks.
+ */
+export function keepSnapshotsUnderExport(decisions: CleanupDecision[], exportingArns: ReadonlySet<string>): CleanupDecision[] {
+  return decisions.map((d) =>
+    d.action === 'delete' && exportingArns.has(d.snapshot.arn)
+      ? withExpiry({ snapshot: d.snapshot, action: 'kept', reason: 'export-running' }, d.expiresAt)
+      : d,
+  );
+}
+
+/**
  * The databases that exist now, for the safety net. A snapshot's database counts as live when its
  * resource id matches one (a renamed database keeps its backups), or, for a snapshot without a
  * resource id, when its identifier does. A database deleted and re-created under the same name
  * has a new resource id: the old one's snapshots are not protected by the new one.
  */
 export class LiveDatabaseIndex implements LiveDatabases {
-  /** `<kind>:<identifier>` of each live database, to its resource id ('' when RDS gave none). */
-  private readonly resourceIdById = new Map<string, string>();
-  private readonly resourceIds = new Set<string>();
+  /** `<kind>:<identifier>` of each live database, to its resource id ('' when RDS gave none) and keep-last. */
+  private readonly byId = new Map<string, { resourceId: string; keepLast: number }>();
+  private readonly keepLastByResourceId = new Map<string, number>();
 
-  add(db: Database): void {
-    this.resourceIdById.set(`${db.kind}:${db.id}`, db.resourceId ?? '');
-    if (db.resourceId !== undefined) this.resourceIds.add(`${db.kind}:${db.resourceId}`);
+  /** `keepLast`: the database's `snapshot_keep_last` (1 to MAX_KEEP_LAST). */
+  add(db: Database, keepLast: number): void {
+    this.byId.set(`${db.kind}:${db.id}`, { resourceId: db.resourceId ?? '', keepLast });
+    if (db.resourceId !== undefined) this.keepLastByResourceId.set(`${db.kind}:${db.resourceId}`, keepLast);
   }
 
-  has(kind: ResourceKind, dbId: string, dbResourceId: string | undefined): boolean {
-    if (dbResourceId !== undefined && this.resourceIds.has(`${kind}:${dbResourceId}`)) return true;
-    const liveResourceId = this.resourceIdById.get(`${kind}:${dbId}`);
-    if (liveResourceId === undefined) return false;
+  keepLastOf(kind: ResourceKind, dbId: string, dbResourceId: string | undefined): number {
+    const byResourceId = dbResourceId === undefined ? undefined : this.keepLastByResourceId.get(`${kind}:${dbResourceId}`);
+    if (byResourceId !== undefined) return byResourceId;
+    const live = this.byId.get(`${kind}:${dbId}`);
+    if (live === undefined) return 0;
     // Same name: the same database unless both resource ids are known and differ.
-    return dbResourceId === undefined || liveResourceId === '' || liveResourceId === dbResourceId;
+    return dbResourceId === undefined || live.resourceId === '' || live.resourceId === dbResourceId ? live.keepLast : 0;
   }
 }

@@ -4,7 +4,15 @@
  * that does not hold it yet, under the same identifier (so a retried Job finds it there), with its
  * own `snapshot_expiry` and `snapshot_copy_of` set in the copy call itself.
  */
-import { MAX_RETENTION_DAYS, MAX_TAGS_PER_RESOURCE, TAG_COPY_OF, TAG_COPY_REGIONS, TAG_COPY_RETENTION_DAYS, TAG_EXPIRY, TAG_NEVER } from './contract.js';
+import {
+  MAX_RETENTION_DAYS,
+  MAX_TAGS_PER_RESOURCE,
+  TAG_COPY_OF,
+  TAG_COPY_REGIONS,
+  TAG_COPY_RETENTION_DAYS,
+  TAG_EXPIRY,
+  TAG_NEVER,
+} from './contract.js';
 import { formatExpiry, parseExpiry } from './expiry.js';
 import type { TagWarning } from './policy.js';
 import { parseRegionList } from './regions.js';
@@ -30,7 +38,11 @@ export function readCopyPolicy(tags: Tags, homeRegion: string, defaultRegions: r
   } else {
     const parsed = parseRegionList(value);
     if (parsed.invalidTokens.length > 0) {
-      warnings.push({ tag: TAG_COPY_REGIONS, value, problem: `ignored ${parsed.invalidTokens.length} token(s) that are not region names: ${parsed.invalidTokens.join(' ')}` });
+      warnings.push({
+        tag: TAG_COPY_REGIONS,
+        value,
+        problem: `ignored ${parsed.invalidTokens.length} token(s) that are not region names: ${parsed.invalidTokens.join(' ')}`,
+      });
     }
     if (parsed.regions.includes(homeRegion)) {
       warnings.push({ tag: TAG_COPY_REGIONS, value, problem: `ignored ${homeRegion}: it is the database's own region` });
@@ -70,9 +82,7 @@ export interface CopyRequest {
   kmsKeyId?: string;
 }
 
-export type CopyRequestResult =
-  | { ok: true; request: CopyRequest }
-  | { ok: false; reason: 'no-kms-key' | 'no-expiry'; problem: string };
+export type CopyRequestResult = { ok: true; request: CopyRequest } | { ok: false; reason: 'no-kms-key' | 'no-expiry'; problem: string };
 
 /**
  * The copy call for one destination region. The copy expires when its source does, unless
@@ -88,9 +98,7 @@ export function copyRequestFor(
 ): CopyRequestResult {
   const { snapshot } = source;
   const expiresAt =
-    policy.copyRetentionDays !== undefined
-      ? expiryFor(source.slotAt, policy.copyRetentionDays)
-      : parseExpiry(snapshot.tags[TAG_EXPIRY] ?? '');
+    policy.copyRetentionDays !== undefined ? expiryFor(source.slotAt, policy.copyRetentionDays) : parseExpiry(snapshot.tags[TAG_EXPIRY] ?? '');
   if (expiresAt === undefined) {
     return {
       ok: false,

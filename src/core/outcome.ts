@@ -9,12 +9,15 @@ export type OutcomeAction =
   | 'deleted'
   | 'kept'
   | 'would-delete'
-  | 'copied'
-  | 'copy-up-to-date'
-  | 'would-copy'
-  | 'queued'
   | 'failed'
-  | 'not-started';
+  | 'not-started'
+  | 'exported'
+  | 'would-export'
+  | 'queued'
+  | 'export-up-to-date'
+  | 'copied'
+  | 'would-copy'
+  | 'copy-up-to-date';
 
 export type RunStatus = 'OK' | 'PARTIAL' | 'FAILED' | 'STOPPED';
 
@@ -28,21 +31,32 @@ export interface RunCounts {
   deleted: number;
   kept: number;
   wouldDelete: number;
-  copied: number;
-  copyUpToDate: number;
-  wouldCopy: number;
-  /** Waiting for room under an RDS limit (copies in progress): started by a later run, not a failure. */
-  queued: number;
   failed: number;
   notStarted: number;
+  /** export-snapshots: exports started, would be started (dry run), waiting for a free slot, not due. */
+  exported: number;
+  wouldExport: number;
+  /** Waiting for room under an RDS limit (exports running, copies in progress): a later run starts it, not a failure. */
+  queued: number;
+  exportUpToDate: number;
+  /** copy-snapshots, per database and destination region: copies started, would be started, already there. */
+  copied: number;
+  wouldCopy: number;
+  copyUpToDate: number;
   /**
    * Not an outcome: databases whose `snapshot_latest` could not be written. Their backup was
    * handled (and counted above); only the bookkeeping tag is stale.
    */
   latestTagFailed: number;
+  /**
+   * Not an outcome: databases whose newest available snapshot is older than their schedule
+   * allows, or that have none (take-snapshots; see freshness.ts). Does not change the status.
+   */
+  stale: number;
 }
 
-const COUNT_FIELD: Record<OutcomeAction, Exclude<keyof RunCounts, 'considered' | 'latestTagFailed'>> = {
+/** Where each outcome is counted in RunCounts (also the outcome labels of the metrics). */
+export const COUNT_FIELD: Readonly<Record<OutcomeAction, Exclude<keyof RunCounts, 'considered' | 'latestTagFailed' | 'stale'>>> = {
   created: 'created',
   'caught-up': 'caughtUp',
   'up-to-date': 'upToDate',
@@ -51,12 +65,15 @@ const COUNT_FIELD: Record<OutcomeAction, Exclude<keyof RunCounts, 'considered' |
   deleted: 'deleted',
   kept: 'kept',
   'would-delete': 'wouldDelete',
-  copied: 'copied',
-  'copy-up-to-date': 'copyUpToDate',
-  'would-copy': 'wouldCopy',
-  queued: 'queued',
   failed: 'failed',
   'not-started': 'notStarted',
+  exported: 'exported',
+  'would-export': 'wouldExport',
+  queued: 'queued',
+  'export-up-to-date': 'exportUpToDate',
+  copied: 'copied',
+  'would-copy': 'wouldCopy',
+  'copy-up-to-date': 'copyUpToDate',
 };
 
 export function emptyCounts(): RunCounts {
@@ -70,13 +87,17 @@ export function emptyCounts(): RunCounts {
     deleted: 0,
     kept: 0,
     wouldDelete: 0,
-    copied: 0,
-    copyUpToDate: 0,
-    wouldCopy: 0,
-    queued: 0,
     failed: 0,
     notStarted: 0,
+    exported: 0,
+    wouldExport: 0,
+    queued: 0,
+    exportUpToDate: 0,
+    copied: 0,
+    wouldCopy: 0,
+    copyUpToDate: 0,
     latestTagFailed: 0,
+    stale: 0,
   };
 }
 

@@ -4,8 +4,9 @@
  * was taken of: its resource id (`DbiResourceId` / `DbClusterResourceId`, which survives renames
  * and Blue/Green switchovers), or its identifier only where RDS gives no resource id.
  *
- * Small by design: per database only its newest slots, and names only for slots near `now`
- * (the only names a new snapshot can collide with), never the whole listing.
+ * Small by design: per database its newest slots, the slots near `now` (a due slot is at most a day
+ * old) and two numbers for the tier rule, and names only for slots near `now` (the only names a
+ * new snapshot can collide with), never the whole listing.
  */
 import { slotOfSnapshotId } from './naming.js';
 import type { Database, ResourceKind, Snapshot } from './types.js';
@@ -55,13 +56,21 @@ interface Newest {
   snapshot: Snapshot;
 }
 
+/** What the index keeps of one owner's live tool snapshots: a few numbers and the slots near now. */
+interface OwnerSnapshots {
+  newest?: Newest;
+  newestAvailable?: Newest;
+  /** Slots within NAME_WINDOW_MS of now, to the id of a snapshot for each (a due slot is among them). */
+  slotsNearNow?: Map<number, string>;
+  /** The newest slot before that window, and the oldest after it: enough to tell whether a period holds one. */
+  newestBeforeMs?: number;
+  oldestAfterMs?: number;
+}
+
 export class ToolSnapshotIndex {
-  /** `<owner>|<slot ms>` of every live tool snapshot near now, to its id. */
-  private readonly slots = new Map<string, string>();
   /** `<kind>:<snapshot id>` of every tool-named snapshot near now, whatever its status. */
   private readonly names = new Set<string>();
-  private readonly newest = new Map<string, Newest>();
-  private readonly newestAvailable = new Map<string, Newest>();
+  private readonly owners = new Map<string, OwnerSnapshots>();
 
   constructor(
     private readonly prefix: string,
@@ -73,23 +82,53 @@ export class ToolSnapshotIndex {
     const slotAt = slotOfSnapshotId(this.prefix, s.id);
     if (slotAt === undefined) return;
     const slotMs = slotAt.getTime();
-    const owner = ownerOfSnapshot(s);
-    if (Math.abs(slotMs - this.now.getTime()) <= NAME_WINDOW_MS) this.names.add(`${s.kind}:${s.id}`);
+    const nowMs = this.now.getTime();
+    const isNearNow = Math.abs(slotMs - nowMs) <= NAME_WINDOW_MS;
+    if (isNearNow) this.names.add(`${s.kind}:${s.id}`);
     if (DEAD_STATUSES.has(s.status)) return;
     // A snapshot cannot back up a slot that had not begun when it was taken.
     if (s.createdAt !== undefined && s.createdAt.getTime() < slotMs) return;
-    if (Math.abs(slotMs - this.now.getTime()) <= NAME_WINDOW_MS) this.slots.set(`${owner}|${slotMs}`, s.id);
-    keepNewest(this.newest, owner, s, slotMs);
-    if (s.status === 'available') keepNewest(this.newestAvailable, owner, s, slotMs);
+    const owner = ownerOfSnapshot(s);
+    let held = this.owners.get(owner);
+    if (held === undefined) {
+      held = {};
+      this.owners.set(owner, held);
+    }
+    if (isNearNow) {
+      held.slotsNearNow ??= new Map();
+      held.slotsNearNow.set(slotMs, s.id);
+    } else if (slotMs < nowMs) {
+      held.newestBeforeMs = Math.max(held.newestBeforeMs ?? slotMs, slotMs);
+    } else {
+      held.oldestAfterMs = Math.min(held.oldestAfterMs ?? slotMs, slotMs);
+    }
+    held.newest = newerOf(held.newest, s, slotMs);
+    if (s.status === 'available') held.newestAvailable = newerOf(held.newestAvailable, s, slotMs);
   }
 
   /** The id of a snapshot of this database for this slot, whatever it is named; undefined when none. */
   covering(db: Database, slotAt: Date): string | undefined {
     for (const owner of ownersOfDatabase(db)) {
-      const id = this.slots.get(`${owner}|${slotAt.getTime()}`);
+      const id = this.owners.get(owner)?.slotsNearNow?.get(slotAt.getTime());
       if (id !== undefined) return id;
     }
     return undefined;
+  }
+
+  /**
+   * Whether a live tool snapshot of this database has a slot in `[startAt, endAt)`: the tier rule's
+   * "this period already has its first snapshot". Exact for any period that contains a slot near now.
+   */
+  hasSnapshotIn(db: Database, startAt: Date, endAt: Date): boolean {
+    const [fromMs, toMs] = [startAt.getTime(), endAt.getTime()];
+    const isInside = (ms: number | undefined): boolean => ms !== undefined && ms >= fromMs && ms < toMs;
+    for (const owner of ownersOfDatabase(db)) {
+      const held = this.owners.get(owner);
+      if (held === undefined) continue;
+      if (isInside(held.newestBeforeMs) || isInside(held.oldestAfterMs)) return true;
+      for (const slotMs of held.slotsNearNow?.keys() ?? []) if (isInside(slotMs)) return true;
+    }
+    return false;
   }
 
   /** Whether any snapshot, of this database or another, holds this name. */
@@ -99,24 +138,23 @@ export class ToolSnapshotIndex {
 
   of(db: Database): DatabaseSnapshots {
     const result: DatabaseSnapshots = {};
-    const newest = pickNewest(this.newest, ownersOfDatabase(db));
-    const available = pickNewest(this.newestAvailable, ownersOfDatabase(db));
+    const held = ownersOfDatabase(db).map((owner) => this.owners.get(owner));
+    const newest = pickNewest(held.map((h) => h?.newest));
+    const available = pickNewest(held.map((h) => h?.newestAvailable));
     if (newest !== undefined) result.newest = { id: newest.id, slotAt: new Date(newest.slotMs), snapshot: newest.snapshot };
     if (available !== undefined) result.newestAvailable = { id: available.id, slotAt: new Date(available.slotMs), snapshot: available.snapshot };
     return result;
   }
 }
 
-function keepNewest(map: Map<string, Newest>, owner: string, snapshot: Snapshot, slotMs: number): void {
-  const held = map.get(owner);
+function newerOf(held: Newest | undefined, snapshot: Snapshot, slotMs: number): Newest {
   const { id } = snapshot;
-  if (held === undefined || slotMs > held.slotMs || (slotMs === held.slotMs && id > held.id)) map.set(owner, { id, slotMs, snapshot });
+  return held === undefined || slotMs > held.slotMs || (slotMs === held.slotMs && id > held.id) ? { id, slotMs, snapshot } : held;
 }
 
-function pickNewest(map: Map<string, Newest>, owners: string[]): Newest | undefined {
+function pickNewest(candidates: Array<Newest | undefined>): Newest | undefined {
   let best: Newest | undefined;
-  for (const owner of owners) {
-    const n = map.get(owner);
+  for (const n of candidates) {
     if (n !== undefined && (best === undefined || n.slotMs > best.slotMs)) best = n;
   }
   return best;

@@ -1,11 +1,12 @@
 /** What to do with one database this run: the pure decision behind take-snapshots and cronjob-snapshot. */
-import { LATEST_SKIPPED, SNAPSHOTTABLE_CLUSTER_STATUSES, SNAPSHOTTABLE_INSTANCE_STATUSES, TAG_LATEST } from './contract.js';
+import { LATEST_SKIPPED, SNAPSHOTTABLE_CLUSTER_STATUSES, SNAPSHOTTABLE_INSTANCE_STATUSES, TAG_EXPIRY, TAG_LATEST, TAG_TIER } from './contract.js';
 import { alternateSnapshotIdFor, snapshotIdFor } from './naming.js';
-import { readPolicy, snapshotTagsFor, type PolicyDefaults, type TagWarning } from './policy.js';
+import { readPolicy, readTierDays, snapshotTagsFor, type PolicyDefaults, type TagWarning } from './policy.js';
 import { formatExpiry } from './expiry.js';
 import { expiryFor } from './retention.js';
 import { dueSlot, floorToHour, hourLabel } from './schedule.js';
 import type { ToolSnapshotIndex } from './snapshot-index.js';
+import { chooseTier, type Tier } from './tiers.js';
 import type { Database } from './types.js';
 
 export interface TakeContext {
@@ -18,7 +19,7 @@ export interface TakeContext {
    */
   slotRule: 'tags' | 'current-hour';
   /** The tool's existing snapshots, by the database they were taken of. */
-  snapshots: Pick<ToolSnapshotIndex, 'covering' | 'isTaken' | 'of'>;
+  snapshots: Pick<ToolSnapshotIndex, 'covering' | 'isTaken' | 'of' | 'hasSnapshotIn'>;
 }
 
 /**
@@ -40,6 +41,9 @@ export type TakePlan =
        */
       alternateSnapshotId: string | undefined;
       expiresAt: Date;
+      /** `daily`, or the longer tier this snapshot opens a period of (its label in `tierPeriod`). */
+      tier: Tier;
+      tierPeriod: string | undefined;
       tags: Record<string, string>;
       droppedTagKeys: string[];
       latest: string;
@@ -58,7 +62,8 @@ export function planSnapshot(db: Database, ctx: TakeContext): TakePlan {
   }
   const policy = readPolicy(db.tags, ctx.defaults);
   if (policy.isNever) return { action: 'skipped', reason: 'snapshot-never', warnings: [] };
-  const { warnings } = policy;
+  const tierDays = readTierDays(db.tags);
+  const warnings = [...policy.warnings, ...tierDays.warnings];
 
   const slotAt = ctx.slotRule === 'tags' ? dueSlot(policy.scheduleHours, ctx.now) : floorToHour(ctx.now);
   // snapshot_latest never goes back: a newer snapshot (cronjob-snapshot's, say) keeps its hour.
@@ -73,8 +78,10 @@ export function planSnapshot(db: Database, ctx: TakeContext): TakePlan {
     return { action: 'skipped', reason: 'not-available', slotAt, latest: hasNewer ? undefined : LATEST_SKIPPED, warnings };
   }
   const { snapshotId, alternateSnapshotId } = chooseName(db, slotAt, ctx);
-  const expiresAt = expiryFor(slotAt, policy.retentionDays);
-  const { tags, droppedKeys } = snapshotTagsFor(db.tags, formatExpiry(expiresAt));
+  // The first snapshot of a week, month or year (as far as this database's snapshots show) may live longer.
+  const tier = chooseTier(slotAt, policy.retentionDays, tierDays.tierDays, (startAt, endAt) => ctx.snapshots.hasSnapshotIn(db, startAt, endAt));
+  const expiresAt = expiryFor(slotAt, tier.retentionDays);
+  const { tags, droppedKeys } = snapshotTagsFor(db.tags, { [TAG_EXPIRY]: formatExpiry(expiresAt), [TAG_TIER]: tier.tier });
   const isCatchUp = slotAt.getTime() < floorToHour(ctx.now).getTime();
   return {
     action: 'create',
@@ -83,6 +90,8 @@ export function planSnapshot(db: Database, ctx: TakeContext): TakePlan {
     snapshotId,
     alternateSnapshotId,
     expiresAt,
+    tier: tier.tier,
+    tierPeriod: tier.period?.label,
     tags,
     droppedTagKeys: droppedKeys,
     latest,

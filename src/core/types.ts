@@ -33,3 +33,19 @@ export interface Snapshot {
   isEncrypted?: boolean;
   tags: Tags;
 }
+
+/** One snapshot export to S3, as DescribeExportTasks reports it (anyone's, not only the tool's). */
+export interface ExportTask {
+  /** ExportTaskIdentifier: unique in the account and region. */
+  id: string;
+  /** The exported snapshot's ARN (or a cluster's, for cluster exports). */
+  sourceArn: string;
+  /** STARTING, IN_PROGRESS, COMPLETE, FAILED, CANCELING, CANCELED. */
+  status: string;
+  startedAt?: Date;
+  endedAt?: Date;
+  s3Bucket?: string;
+  s3Prefix?: string;
+  failureCause?: string;
+  warning?: string;
+}

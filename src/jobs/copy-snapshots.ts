@@ -85,7 +85,10 @@ async function copySnapshots(deps: JobDeps<CopyConfig>): Promise<RunSummary> {
     for (const region of policy.regions) {
       const pairLog = log.child({ region });
       if (source === undefined) {
-        pairLog.info({ action: 'skipped', reason: 'no-snapshot-yet' }, 'nothing to copy yet: the database has no available snapshot made by this tool');
+        pairLog.info(
+          { action: 'skipped', reason: 'no-snapshot-yet' },
+          'nothing to copy yet: the database has no available snapshot made by this tool',
+        );
         run.record('skipped');
         continue;
       }
@@ -93,14 +96,21 @@ async function copySnapshots(deps: JobDeps<CopyConfig>): Promise<RunSummary> {
     }
   }
 
-  const destinations = await readDestinations(deps, [...new Set(pairs.map((p) => p.region))], new Set(pairs.map((p) => `${p.source.kind}:${p.source.id}`)));
+  const destinations = await readDestinations(
+    deps,
+    [...new Set(pairs.map((p) => p.region))],
+    new Set(pairs.map((p) => `${p.source.kind}:${p.source.id}`)),
+  );
   if (signal.aborted) return run.finish();
 
   const wanted: Array<WantedCopy<{ pair: Pair; request: CopyRequest }>> = [];
   for (const pair of pairs) {
     const destination = destinations.get(pair.region);
     if (destination instanceof Error) {
-      pair.log.error({ action: 'failed', reason: 'destination-unreadable', errorCode: errorCodeOf(destination) }, `could not list the snapshots in ${pair.region}`);
+      pair.log.error(
+        { action: 'failed', reason: 'destination-unreadable', errorCode: errorCodeOf(destination) },
+        `could not list the snapshots in ${pair.region}`,
+      );
       run.record('failed');
       continue;
     }
@@ -163,7 +173,10 @@ async function readDestinations(deps: JobDeps, regions: string[], sources: Set<s
         await Promise.all(kinds.map((kind) => forEachPage(gateway.manualSnapshotPages(kind), deps.signal, take)));
         result.set(region, destination);
       } catch (error) {
-        deps.logger.error({ region, errorCode: errorCodeOf(error), err: error }, `could not list the snapshots in ${region}: its copies wait for the next run`);
+        deps.logger.error(
+          { region, errorCode: errorCodeOf(error), err: error },
+          `could not list the snapshots in ${region}: its copies wait for the next run`,
+        );
         result.set(region, error instanceof Error ? error : new Error(String(error)));
       }
     }),
@@ -191,7 +204,10 @@ async function copyOne(deps: JobDeps<CopyConfig>, pair: Pair, request: CopyReque
     if (error instanceof RdsCallError && error.kind === 'quota') {
       // Too many copies in progress there (or the destination's snapshot quota is full): RDS
       // answers SnapshotQuotaExceeded for both; the message tells which.
-      log.warn({ action: 'queued', reason: 'rds-copy-limit', errorCode: error.code, err: error }, `queued: RDS refused another copy to ${pair.region} for now`);
+      log.warn(
+        { action: 'queued', reason: 'rds-copy-limit', errorCode: error.code, err: error },
+        `queued: RDS refused another copy to ${pair.region} for now`,
+      );
       return 'queued';
     }
     log.error({ action: 'failed', ...fields, errorCode: errorCodeOf(error), err: error }, `copy to ${pair.region} not started`);

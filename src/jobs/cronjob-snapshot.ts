@@ -27,6 +27,8 @@ export const cronjobSnapshotJob = defineJob({
     defaults: { scheduleHours: DEFAULT_SCHEDULE_HOURS, retentionDays: readDefaultRetention(r) },
     shouldWriteLatest: r.bool(ENV.WRITE_SNAPSHOT_LATEST, true),
   }),
+  // One CronJob per database: each pushes its metrics to its own group.
+  grouping: (config) => ({ rds_instance_id: `${config.target.kind === undefined ? '' : `${config.target.kind}:`}${config.target.id}` }),
   run: cronjobSnapshot,
 });
 

@@ -4,9 +4,11 @@
  * lists them; the runner, --help, the build, the images, the bench and the tests read the registry.
  */
 import type { RdsGateway } from '../aws/rds-gateway.js';
+import type { S3Gateway } from '../aws/s3-gateway.js';
 import { type CommonConfig, type Env, EnvReader, readCommonConfig } from '../config.js';
 import { ConfigError } from '../errors.js';
 import type { Logger } from '../logging.js';
+import type { RunMetrics } from '../monitoring/metrics.js';
 import type { RunSummary } from './run.js';
 
 export interface JobDeps<C extends CommonConfig = CommonConfig> {
@@ -17,9 +19,20 @@ export interface JobDeps<C extends CommonConfig = CommonConfig> {
   logger: Logger;
   /** The one source of "now"; `--now` replaces it. */
   clock: () => Date;
+  /** `--now` fixed the clock: take it as given (no correction by AWS's clock). */
+  hasFixedNow?: boolean;
   config: C;
   /** Aborted on SIGTERM: no new work starts, in-flight calls finish. */
   signal: AbortSignal;
+  /**
+   * Aborted STOP_GRACE_SECONDS after SIGTERM: cancels calls still in flight. For the clients a job
+   * builds itself (export-snapshots' S3 client); the gateway already has it.
+   */
+  inFlightSignal?: AbortSignal;
+  /** export-snapshots' bucket checks; tests inject one, otherwise the job builds it. */
+  s3?: S3Gateway;
+  /** What the job reports beyond its summary (freshness, quota); the runner pushes it at the end. */
+  metrics: RunMetrics;
 }
 
 export interface JobSpec<C extends CommonConfig = CommonConfig, N extends string = string> {
@@ -33,6 +46,12 @@ export interface JobSpec<C extends CommonConfig = CommonConfig, N extends string
   readonly env: readonly string[];
   /** Reads its own settings on top of the common ones. */
   loadConfig(reader: EnvReader, common: CommonConfig): C;
+  /**
+   * Labels that tell one deployment of this job from another, besides job and region: they join
+   * the Pushgateway grouping key, so two CronJobs of the same job do not overwrite each other's
+   * metrics. Values must not be empty.
+   */
+  grouping?(config: C): Readonly<Record<string, string>>;
   run(deps: JobDeps<C>): Promise<RunSummary>;
 }
 

@@ -6,10 +6,11 @@ import type { Env } from '../config.js';
 import { copySnapshotsJob } from './copy-snapshots.js';
 import { cronjobSnapshotJob } from './cronjob-snapshot.js';
 import { deleteSnapshotsJob } from './delete-snapshots.js';
+import { exportSnapshotsJob } from './export-snapshots.js';
 import { type JobSpec, loadJobConfig } from './job.js';
 import { takeSnapshotsJob } from './take-snapshots.js';
 
-export const JOBS = [takeSnapshotsJob, deleteSnapshotsJob, cronjobSnapshotJob, copySnapshotsJob] as const;
+export const JOBS = [takeSnapshotsJob, deleteSnapshotsJob, cronjobSnapshotJob, exportSnapshotsJob, copySnapshotsJob] as const;
 
 export type JobName = (typeof JOBS)[number]['name'];
 

@@ -24,9 +24,16 @@ export class RunRecorder {
   private readonly startedMs = performance.now();
   private readonly now: Date;
   private fatal: unknown;
+  /** Clients besides the RDS gateway whose calls the summary counts (export-snapshots' S3 client). */
+  private readonly apiSources: Array<{ stats(): ApiStats }> = [];
 
   constructor(private readonly deps: JobDeps) {
     this.now = deps.clock();
+  }
+
+  /** Counts another client's calls in the summary's `api`. */
+  addApiSource(source: { stats(): ApiStats }): void {
+    this.apiSources.push(source);
   }
 
   record(action: OutcomeAction): void {
@@ -36,6 +43,11 @@ export class RunRecorder {
   /** A database's backup was handled but its `snapshot_latest` could not be written. */
   countLatestTagFailed(): void {
     this.counts.latestTagFailed++;
+  }
+
+  /** A database is stale: its newest available snapshot is older than its schedule allows, or it has none. */
+  countStale(): void {
+    this.counts.stale++;
   }
 
   /** The run cannot go on (e.g. a listing failed): log it once; the summary says FAILED. */
@@ -52,7 +64,7 @@ export class RunRecorder {
       status,
       counts: this.counts,
       durationMs: Math.round(performance.now() - this.startedMs),
-      api: gateway.stats(),
+      api: mergeStats([gateway, ...this.apiSources].map((source) => source.stats())),
       isDryRun: config.isDryRun,
       now: this.now.toISOString(),
       region: config.region,
@@ -68,6 +80,16 @@ export class RunRecorder {
     summaryLogger[level]({ event: 'summary', ...fields }, `run finished: ${status}`);
     return summary;
   }
+}
+
+function mergeStats(all: ApiStats[]): ApiStats {
+  const merged: ApiStats = { calls: 0, retries: 0, byOperation: {} };
+  for (const stats of all) {
+    merged.calls += stats.calls;
+    merged.retries += stats.retries;
+    for (const [operation, n] of Object.entries(stats.byOperation)) merged.byOperation[operation] = (merged.byOperation[operation] ?? 0) + n;
+  }
+  return merged;
 }
 
 /**

@@ -49,6 +49,7 @@ export async function prepareQuota(deps: Deps, plannedCreates: Database[]): Prom
   for (const kind of ['instance', 'cluster'] as const) {
     const quota = quotas[kind];
     if (quota === undefined) continue;
+    deps.metrics.snapshotQuota(kind, quota);
     const planned = plannedCreates.filter((db) => db.kind === kind).length;
     if (planned === 0) continue;
     const advice = adviseQuota(quota, planned);
@@ -97,7 +98,14 @@ export async function snapshotDatabase(deps: Deps, run: RunRecorder, db: Databas
       return finish('up-to-date', plan.latest);
 
     case 'create': {
-      const fields = { snapshotId: plan.snapshotId, slotAt: plan.slotAt, expiresAt: plan.expiresAt, reason: plan.reason };
+      const fields = {
+        snapshotId: plan.snapshotId,
+        slotAt: plan.slotAt,
+        expiresAt: plan.expiresAt,
+        tier: plan.tier,
+        ...(plan.tierPeriod === undefined ? {} : { tierPeriod: plan.tierPeriod }),
+        reason: plan.reason,
+      };
       if (plan.droppedTagKeys.length > 0) {
         log.warn(
           { droppedTagKeys: plan.droppedTagKeys },

@@ -1,27 +1,29 @@
 /** take-snapshots: every database in the region, the snapshot its schedule tag says is due. */
-import { readDefaultRetention, readDefaultSchedule } from '../config.js';
+import { readDefaultRetention, readDefaultSchedule, readFreshnessGraceHours } from '../config.js';
 import { ENV } from '../core/contract.js';
 import { ToolSnapshotIndex } from '../core/snapshot-index.js';
 import { planSnapshot, type TakePlan } from '../core/take-plan.js';
 import type { Database } from '../core/types.js';
+import { type FreshnessConfig, reportFreshness } from './freshness-report.js';
 import { defineJob, type JobDeps } from './job.js';
 import { listFleet } from './listing.js';
 import { forEachBounded, RunRecorder, type RunSummary } from './run.js';
-import { prepareQuota, snapshotDatabase, type SnapshotTakingConfig } from './snapshot-database.js';
+import { prepareQuota, snapshotDatabase } from './snapshot-database.js';
 
 export const takeSnapshotsJob = defineJob({
   name: 'take-snapshots',
   summary: "takes the snapshots that each database's snapshot_schedule tag says are due",
-  env: [ENV.DEFAULT_SNAPSHOT_SCHEDULE, ENV.DEFAULT_RETENTION_DAYS, ENV.WRITE_SNAPSHOT_LATEST],
-  loadConfig: (r, common): SnapshotTakingConfig => ({
+  env: [ENV.DEFAULT_SNAPSHOT_SCHEDULE, ENV.DEFAULT_RETENTION_DAYS, ENV.WRITE_SNAPSHOT_LATEST, ENV.FRESHNESS_GRACE_HOURS],
+  loadConfig: (r, common): FreshnessConfig => ({
     ...common,
     defaults: { scheduleHours: readDefaultSchedule(r), retentionDays: readDefaultRetention(r) },
     shouldWriteLatest: r.bool(ENV.WRITE_SNAPSHOT_LATEST, true),
+    freshnessGraceHours: readFreshnessGraceHours(r),
   }),
   run: takeSnapshots,
 });
 
-async function takeSnapshots(deps: JobDeps<SnapshotTakingConfig>): Promise<RunSummary> {
+async function takeSnapshots(deps: JobDeps<FreshnessConfig>): Promise<RunSummary> {
   const { config, signal, logger } = deps;
   const run = new RunRecorder(deps);
   const now = deps.clock();
@@ -47,6 +49,8 @@ async function takeSnapshots(deps: JobDeps<SnapshotTakingConfig>): Promise<RunSu
     planSnapshot(db, { now, defaults: config.defaults, snapshotPrefix: config.snapshotPrefix, slotRule: 'tags', snapshots }),
   ]);
   logger.debug({ databases: databases.length }, 'listed databases and snapshots');
+  // Before this run's creates: what could be restored right now.
+  reportFreshness(deps, run, databases, snapshots, now);
 
   const budget = await prepareQuota(
     deps,

@@ -9,11 +9,14 @@ const NOW = '2026-11-26T03:00:00Z';
 const EXPIRED = '2026-11-26T02:00:00Z';
 const NOT_EXPIRED = '2027-02-24T02:00:00Z';
 
-/** Live databases, matched by kind and by id or resource id, as the job's lookup does. */
+/** Live databases, matched by kind and by id or resource id, as the job's lookup does; each keeps its newest 1 (or `keepLast`). */
 function liveSet(...dbs: Database[]): LiveDatabases {
+  return liveKeeping(1, ...dbs);
+}
+function liveKeeping(keepLast: number, ...dbs: Database[]): LiveDatabases {
   return {
-    has: (kind, dbId, dbResourceId) =>
-      dbs.some((d) => d.kind === kind && (d.id === dbId || (dbResourceId !== undefined && d.resourceId === dbResourceId))),
+    keepLastOf: (kind, dbId, dbResourceId) =>
+      dbs.some((d) => d.kind === kind && (d.id === dbId || (dbResourceId !== undefined && d.resourceId === dbResourceId))) ? keepLast : 0,
   };
 }
 const NOTHING_LIVE = liveSet();
@@ -342,11 +345,247 @@ describe('CleanupPlanner', () => {
   });
 });
 
+describe('CleanupPlanner with snapshot_keep_last', () => {
+  /** Feeds in the given order with a hold bound and a scope, then finishes. */
+  function plan(
+    snapshots: Snapshot[],
+    live: LiveDatabases,
+    options: { maxKeepLast?: number; isInScope?: (id: string) => boolean } = {},
+  ): Record<string, string> {
+    const planner = new CleanupPlanner(new Date(NOW), options.isInScope, options.maxKeepLast);
+    const decisions = [...snapshots.flatMap((s) => planner.add(s)), ...planner.finish(live)];
+    expect(decisions.map((d) => d.snapshot.id).sort()).toEqual(snapshots.map((s) => s.id).sort());
+    return outcomes(new Map(decisions.map((d) => [d.snapshot.id, d])));
+  }
+  const daily = (day: number, expiry = EXPIRED, overrides: Overrides<Snapshot> = {}): Snapshot =>
+    toolSnapshot(`d${String(day).padStart(2, '0')}`, expiry, { createdAt: new Date(Date.UTC(2026, 7, day, 2)), ...overrides });
+
+  it('keeps the 3 newest of a live database tagged 3, all expired, and deletes the rest', () => {
+    const snapshots = [1, 2, 3, 4, 5].map((d) => daily(d));
+    expect(plan(snapshots, liveKeeping(3, orders))).toEqual({
+      d01: 'delete:expired',
+      d02: 'delete:expired',
+      d03: 'kept:keep-last',
+      d04: 'kept:keep-last',
+      d05: 'kept:newest-of-live-database',
+    });
+  });
+
+  it('says which keep-last protected a snapshot', () => {
+    const planner = new CleanupPlanner(new Date(NOW));
+    for (const s of [daily(1), daily(2)]) planner.add(s);
+    expect(planner.finish(liveKeeping(2, orders))).toContainEqual(
+      expect.objectContaining({ snapshot: expect.objectContaining({ id: 'd01' }), reason: 'keep-last', keepLast: 2, expiresAt: new Date(EXPIRED) }),
+    );
+  });
+
+  it('counts newer snapshots that have not expired, are out of scope or have a malformed expiry among the newest', () => {
+    const snapshots = [
+      daily(1),
+      daily(2),
+      daily(3, NOT_EXPIRED),
+      daily(4, 'someday'),
+      daily(5, EXPIRED, { id: 'legacy-05' }),
+      daily(6, EXPIRED, { status: 'creating' }), // not a backup yet: does not count
+    ];
+    const onlyOwn = (id: string): boolean => id.startsWith('d');
+    expect(plan(snapshots, liveKeeping(4, orders), { isInScope: onlyOwn })).toEqual({
+      d01: 'delete:expired', // fifth newest
+      d02: 'kept:keep-last', // fourth newest
+      d03: 'kept:not-expired',
+      d04: 'kept:malformed-expiry',
+      'legacy-05': 'kept:outside-cleanup-scope',
+      d06: 'kept:not-available',
+    });
+  });
+
+  it('keeps nothing for keep-last once the database is gone', () => {
+    const snapshots = [1, 2, 3].map((d) => daily(d));
+    expect(plan(snapshots, NOTHING_LIVE)).toEqual({ d01: 'delete:expired', d02: 'delete:expired', d03: 'delete:expired-database-gone' });
+  });
+
+  it('keeps a yearly snapshot by its expiry, and the newest dailies by keep-last, whatever their order', () => {
+    const yearly = daily(1, NOT_EXPIRED, { id: 'y01' });
+    const snapshots = [yearly, daily(10), daily(11), daily(12)];
+    expect(plan(snapshots, liveKeeping(2, orders))).toEqual({
+      y01: 'kept:not-expired',
+      d10: 'delete:expired',
+      d11: 'kept:keep-last',
+      d12: 'kept:newest-of-live-database',
+    });
+  });
+
+  it('holds at most maxKeepLast snapshots per database: older ones are decided as they arrive', () => {
+    const planner = new CleanupPlanner(new Date(NOW), undefined, 3);
+    const decidedOnArrival = [10, 9, 8, 7, 6, 5].map((d) => planner.add(daily(d)).map((x) => `${x.snapshot.id}:${x.reason}`));
+    expect(decidedOnArrival).toEqual([[], [], [], ['d07:expired'], ['d06:expired'], ['d05:expired']]);
+    expect(outcomes(new Map(planner.finish(liveKeeping(3, orders)).map((d) => [d.snapshot.id, d])))).toEqual({
+      d08: 'kept:keep-last',
+      d09: 'kept:keep-last',
+      d10: 'kept:newest-of-live-database',
+    });
+  });
+
+  it('never keeps more than maxKeepLast, whatever the live database asks for', () => {
+    const snapshots = [1, 2, 3, 4].map((d) => daily(d));
+    expect(plan(snapshots, liveKeeping(1000, orders), { maxKeepLast: 2 })).toEqual({
+      d01: 'delete:expired',
+      d02: 'delete:expired',
+      d03: 'kept:keep-last',
+      d04: 'kept:newest-of-live-database',
+    });
+  });
+
+  it('over 100,000 expired snapshots of one database, holds back only the 1,000 newest until the end', () => {
+    const planner = new CleanupPlanner(new Date(NOW));
+    const base = Date.UTC(2010, 0, 1);
+    let decidedOnArrival = 0;
+    for (let i = 0; i < 100_000; i++) {
+      // A stride coprime with 100,000 feeds them in a scrambled order.
+      const n = (i * 7919) % 100_000;
+      const s: Snapshot = {
+        kind: 'instance',
+        id: `s${String(n).padStart(6, '0')}`,
+        arn: `arn:aws:rds:eu-north-1:123456789012:snapshot:s${n}`,
+        dbId: 'orders',
+        dbResourceId: 'db-ORDERS',
+        type: 'manual',
+        status: 'available',
+        createdAt: new Date(base + n * 60_000),
+        tags: { [TAG_EXPIRY]: EXPIRED },
+      };
+      decidedOnArrival += planner.add(s).length;
+    }
+    const atFinish = planner.finish(liveKeeping(5, orders));
+    expect(decidedOnArrival).toBe(99_000);
+    expect(atFinish).toHaveLength(1_000);
+    expect(atFinish.filter((d) => d.action === 'kept').map((d) => d.snapshot.id)).toEqual(
+      expect.arrayContaining(['s099999', 's099998', 's099997', 's099996', 's099995']),
+    );
+    expect(atFinish.filter((d) => d.action === 'kept')).toHaveLength(5);
+  });
+
+  describe('on any mix of snapshots, keep-last counts and hold bounds', () => {
+    const POOL: Database[] = [makeInstance({ id: 'db-a' }), makeInstance({ id: 'db-b' }), makeCluster({ id: 'db-a' })];
+    const EXPIRIES: Record<string, 'expired' | 'not-expired' | 'malformed'> = {
+      '2026-11-26T02:59:59Z': 'expired',
+      '2026-01-01 00:00:00': 'expired',
+      '2027-02-24T02:00:00Z': 'not-expired',
+      soon: 'malformed',
+    };
+    const scenario = fc
+      .record({
+        keepLast: fc.array(fc.integer({ min: 0, max: 4 }), { minLength: POOL.length, maxLength: POOL.length }),
+        maxKeepLast: fc.integer({ min: 1, max: 4 }),
+        snapshots: fc.array(
+          fc.record({
+            db: fc.integer({ min: 0, max: POOL.length - 1 }),
+            status: fc.constantFrom('available', 'available', 'available', 'creating'),
+            expiry: fc.constantFrom(...Object.keys(EXPIRIES)),
+            createdHour: fc.integer({ min: 0, max: 6 }),
+            isOwn: fc.boolean(),
+          }),
+          { maxLength: 30 },
+        ),
+      })
+      .map(({ keepLast, maxKeepLast, snapshots }) => ({
+        keepLast,
+        maxKeepLast,
+        live: {
+          keepLastOf: (kind, dbId) => {
+            const i = POOL.findIndex((d) => d.kind === kind && d.id === dbId);
+            return i < 0 ? 0 : (keepLast[i] ?? 0);
+          },
+        } satisfies LiveDatabases,
+        snapshots: snapshots.map((g, i) => {
+          const db = POOL[g.db]!;
+          return {
+            dbIndex: g.db,
+            isOwn: g.isOwn,
+            snapshot: makeSnapshot({
+              kind: db.kind,
+              id: `${g.isOwn ? 'own' : 'old'}-${String(i).padStart(2, '0')}`,
+              dbId: db.id,
+              status: g.status,
+              createdAt: new Date(Date.UTC(2026, 7, 1, g.createdHour)),
+              tags: { [TAG_EXPIRY]: g.expiry },
+            }),
+          };
+        }),
+      }));
+    const onlyOwn = (id: string): boolean => id.startsWith('own-');
+
+    it('makes the same decisions whatever order the snapshots come in', () => {
+      fc.assert(
+        fc.property(
+          scenario.chain((s) => fc.tuple(fc.constant(s), fc.shuffledSubarray(s.snapshots, { minLength: s.snapshots.length }))),
+          ([s, shuffled]) => {
+            const options = { maxKeepLast: s.maxKeepLast, isInScope: onlyOwn };
+            const inOrder = plan(
+              s.snapshots.map((x) => x.snapshot),
+              s.live,
+              options,
+            );
+            const reordered = plan(
+              shuffled.map((x) => x.snapshot),
+              s.live,
+              options,
+            );
+            expect(reordered).toEqual(inOrder);
+          },
+        ),
+        { numRuns: 400 },
+      );
+    });
+
+    it('deletes exactly the expired snapshots in scope, except the keep-last newest of each live database', () => {
+      fc.assert(
+        fc.property(scenario, ({ snapshots, keepLast, maxKeepLast, live }) => {
+          const decided = plan(
+            snapshots.map((x) => x.snapshot),
+            live,
+            { maxKeepLast, isInScope: onlyOwn },
+          );
+          const expected = new Set<string>();
+          for (let db = 0; db < POOL.length; db++) {
+            const candidates = snapshots.filter((x) => x.dbIndex === db && x.snapshot.status === 'available').map((x) => x.snapshot);
+            const newestFirst = [...candidates].sort(
+              (x, y) => (y.createdAt?.getTime() ?? 0) - (x.createdAt?.getTime() ?? 0) || (y.id > x.id ? 1 : -1),
+            );
+            const kept = Math.min(keepLast[db] ?? 0, maxKeepLast);
+            newestFirst.forEach((c, rank) => {
+              const isDeletable = EXPIRIES[c.tags[TAG_EXPIRY]!] === 'expired' && onlyOwn(c.id);
+              if (isDeletable && rank >= kept) expected.add(c.id);
+            });
+          }
+          const deleted = Object.entries(decided)
+            .filter(([, outcome]) => outcome.startsWith('delete:'))
+            .map(([id]) => id);
+          expect(new Set(deleted)).toEqual(expected);
+        }),
+        { numRuns: 600 },
+      );
+    });
+
+    it('counts every manual snapshot in scope, and never plans to delete more than that', () => {
+      fc.assert(
+        fc.property(scenario, ({ snapshots, maxKeepLast, live }) => {
+          const planner = new CleanupPlanner(new Date(NOW), onlyOwn, maxKeepLast);
+          const decisions = [...snapshots.flatMap((x) => planner.add(x.snapshot)), ...planner.finish(live)];
+          expect(planner.manualSnapshotsInScope).toBe(snapshots.filter((x) => x.isOwn).length);
+          expect(decisions.filter((d) => d.action === 'delete').length).toBeLessThanOrEqual(planner.manualSnapshotsInScope);
+        }),
+        { numRuns: 300 },
+      );
+    });
+  });
+});
+
 describe('CleanupPlanner with CLEANUP_SCOPE=prefixed', () => {
   const now = new Date('2026-11-26T12:00:00Z');
   const expired = { [TAG_EXPIRY]: '2026-01-01T00:00:00Z' };
   const onlyOwn = (id: string): boolean => id.startsWith('cronsnap-');
-  const nothingLive: LiveDatabases = { has: () => false };
+  const nothingLive: LiveDatabases = { keepLastOf: () => 0 };
 
   it("keeps an expired snapshot of an earlier tool, and deletes the tool's own", () => {
     const planner = new CleanupPlanner(now, onlyOwn);
@@ -370,7 +609,7 @@ describe('CleanupPlanner with CLEANUP_SCOPE=prefixed', () => {
 
   it('still counts an out-of-scope snapshot as the newest backup of a live database', () => {
     const planner = new CleanupPlanner(now, onlyOwn);
-    const live: LiveDatabases = { has: (_kind, dbId) => dbId === 'orders' };
+    const live: LiveDatabases = { keepLastOf: (_kind, dbId) => (dbId === 'orders' ? 1 : 0) };
     const decisions = [
       ...planner.add(
         makeSnapshot({ id: 'cronsnap-orders-20260101-0200', dbId: 'orders', tags: expired, createdAt: new Date('2026-01-01T02:00:00Z') }),
@@ -392,21 +631,21 @@ describe('CleanupPlanner with CLEANUP_SCOPE=prefixed', () => {
 
 describe('LiveDatabaseIndex', () => {
   const index = new LiveDatabaseIndex();
-  index.add(makeInstance({ id: 'orders-v2', resourceId: 'db-ORDERS' })); // renamed from "orders"
-  index.add(makeInstance({ id: 'billing', resourceId: 'db-BILLING-NEW' })); // re-created under the same name
-  index.add(makeInstance({ id: 'legacy', resourceId: undefined }));
-  index.add(makeCluster({ id: 'aurora', resourceId: 'cluster-AURORA' }));
+  index.add(makeInstance({ id: 'orders-v2', resourceId: 'db-ORDERS' }), 3); // renamed from "orders"
+  index.add(makeInstance({ id: 'billing', resourceId: 'db-BILLING-NEW' }), 1); // re-created under the same name
+  index.add(makeInstance({ id: 'legacy', resourceId: undefined }), 2);
+  index.add(makeCluster({ id: 'aurora', resourceId: 'cluster-AURORA' }), 1);
 
   it.each([
-    ['a renamed database, by its resource id', 'instance', 'orders', 'db-ORDERS', true],
-    ['the same name and the same resource id', 'instance', 'orders-v2', 'db-ORDERS', true],
-    ['a snapshot without a resource id, by name', 'instance', 'billing', undefined, true],
-    ['a database re-created under the same name (new resource id)', 'instance', 'billing', 'db-BILLING-OLD', false],
-    ['a live database that reports no resource id, by name', 'instance', 'legacy', 'db-LEGACY', true],
-    ['a database that is gone', 'instance', 'gone', 'db-GONE', false],
-    ['a cluster, not an instance of the same name', 'instance', 'aurora', undefined, false],
-    ['a cluster by its resource id', 'cluster', 'aurora', 'cluster-AURORA', true],
-  ] as const)('%s: live = %s', (_name, kind, dbId, resourceId, expected) => {
-    expect(index.has(kind, dbId, resourceId)).toBe(expected);
+    ['a renamed database, by its resource id', 'instance', 'orders', 'db-ORDERS', 3],
+    ['the same name and the same resource id', 'instance', 'orders-v2', 'db-ORDERS', 3],
+    ['a snapshot without a resource id, by name', 'instance', 'billing', undefined, 1],
+    ['a database re-created under the same name (new resource id)', 'instance', 'billing', 'db-BILLING-OLD', 0],
+    ['a live database that reports no resource id, by name', 'instance', 'legacy', 'db-LEGACY', 2],
+    ['a database that is gone', 'instance', 'gone', 'db-GONE', 0],
+    ['a cluster, not an instance of the same name', 'instance', 'aurora', undefined, 0],
+    ['a cluster by its resource id', 'cluster', 'aurora', 'cluster-AURORA', 1],
+  ] as const)('%s: keeps the newest %s (0: not live)', (_name, kind, dbId, resourceId, expected) => {
+    expect(index.keepLastOf(kind, dbId, resourceId)).toBe(expected);
   });
 });

@@ -64,12 +64,18 @@ describe('readCopyPolicy', () => {
     ['30', 30],
     ['36500', 36500],
   ])('reads snapshot_copy_retention_days %j as %i days', (value, days) => {
-    expect(readCopyPolicy({ [TAG_COPY_REGIONS]: 'eu-west-1', [TAG_COPY_RETENTION_DAYS]: value }, HOME, [])).toMatchObject({ copyRetentionDays: days });
+    expect(readCopyPolicy({ [TAG_COPY_REGIONS]: 'eu-west-1', [TAG_COPY_RETENTION_DAYS]: value }, HOME, [])).toMatchObject({
+      copyRetentionDays: days,
+    });
   });
 
   it.each(['0', '36501', 'forever', '7.5'])('warns about snapshot_copy_retention_days %j and lets copies expire with their source', (value) => {
     const policy = readCopyPolicy({ [TAG_COPY_REGIONS]: 'eu-west-1', [TAG_COPY_RETENTION_DAYS]: value }, HOME, []);
-    expect(policy).toMatchObject({ isOff: false, copyRetentionDays: undefined, warnings: [expect.objectContaining({ tag: TAG_COPY_RETENTION_DAYS })] });
+    expect(policy).toMatchObject({
+      isOff: false,
+      copyRetentionDays: undefined,
+      warnings: [expect.objectContaining({ tag: TAG_COPY_RETENTION_DAYS })],
+    });
   });
 
   it('never copies to the home region and never throws, whatever the tags', () => {
@@ -108,7 +114,10 @@ describe('copyRequestFor', () => {
 
   it("counts snapshot_copy_retention_days from the source's slot", () => {
     const result = copyRequestFor(source({ [TAG_EXPIRY]: '2027-02-24T02:00:00Z' }), on(['eu-west-1'], 365), 'eu-west-1', new Map());
-    expect(result).toMatchObject({ ok: true, request: { expiresAt: new Date('2027-11-26T02:00:00Z'), tags: { [TAG_EXPIRY]: '2027-11-26T02:00:00Z' } } });
+    expect(result).toMatchObject({
+      ok: true,
+      request: { expiresAt: new Date('2027-11-26T02:00:00Z'), tags: { [TAG_EXPIRY]: '2027-11-26T02:00:00Z' } },
+    });
   });
 
   it('reads a source expiry written by an older tool and writes it the way the tool does', () => {
@@ -116,7 +125,7 @@ describe('copyRequestFor', () => {
     expect(result).toMatchObject({ ok: true, request: { tags: { [TAG_EXPIRY]: '2027-02-24T02:00:00Z' } } });
   });
 
-  it('uses the destination region\'s key for an encrypted source', () => {
+  it("uses the destination region's key for an encrypted source", () => {
     const keys = new Map([['eu-west-1', 'arn:aws:kms:eu-west-1:123456789012:key/abc']]);
     const result = copyRequestFor(source({ [TAG_EXPIRY]: '2027-02-24T02:00:00Z' }, true), on(['eu-west-1']), 'eu-west-1', keys);
     expect(result).toMatchObject({ ok: true, request: { kmsKeyId: 'arn:aws:kms:eu-west-1:123456789012:key/abc' } });
@@ -129,7 +138,12 @@ describe('copyRequestFor', () => {
   });
 
   it('passes no key for an unencrypted source, even when one is configured', () => {
-    const result = copyRequestFor(source({ [TAG_EXPIRY]: '2027-02-24T02:00:00Z' }), on(['eu-west-1']), 'eu-west-1', new Map([['eu-west-1', 'alias/x']]));
+    const result = copyRequestFor(
+      source({ [TAG_EXPIRY]: '2027-02-24T02:00:00Z' }),
+      on(['eu-west-1']),
+      'eu-west-1',
+      new Map([['eu-west-1', 'alias/x']]),
+    );
     expect(result).toMatchObject({ ok: true });
     expect(result.ok ? result.request : undefined).not.toHaveProperty('kmsKeyId');
   });
@@ -143,7 +157,10 @@ describe('copyRequestFor', () => {
 describe('copyTagsFor', () => {
   it('puts its own expiry and snapshot_copy_of first and keeps within 50 tags', () => {
     const many = Object.fromEntries(Array.from({ length: 60 }, (_, i) => [`k${String(i).padStart(2, '0')}`, 'v']));
-    const tags = copyTagsFor(makeSnapshot({ tags: { ...many, [TAG_EXPIRY]: 'old', [TAG_COPY_OF]: 'old', 'aws:x': 'y' } }), new Date('2027-01-01T00:00:00Z'));
+    const tags = copyTagsFor(
+      makeSnapshot({ tags: { ...many, [TAG_EXPIRY]: 'old', [TAG_COPY_OF]: 'old', 'aws:x': 'y' } }),
+      new Date('2027-01-01T00:00:00Z'),
+    );
     expect(Object.keys(tags)).toHaveLength(50);
     expect(tags[TAG_EXPIRY]).toBe('2027-01-01T00:00:00Z');
     expect(tags[TAG_COPY_OF]).toMatch(/^arn:aws:rds:/);

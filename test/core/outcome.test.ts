@@ -13,6 +13,10 @@ describe('countOutcome', () => {
     ['would-delete', 'wouldDelete'],
     ['failed', 'failed'],
     ['not-started', 'notStarted'],
+    ['exported', 'exported'],
+    ['would-export', 'wouldExport'],
+    ['queued', 'queued'],
+    ['export-up-to-date', 'exportUpToDate'],
   ])('counts %s as considered and under %s, and nothing else', (action, field) => {
     const counts = emptyCounts();
     countOutcome(counts, action);
@@ -20,7 +24,7 @@ describe('countOutcome', () => {
   });
 
   it('starts every count at zero', () => {
-    expect(Object.values(emptyCounts())).toEqual(Array(12).fill(0));
+    expect(Object.values(emptyCounts())).toEqual(Array(20).fill(0));
   });
 
   it('accumulates several outcomes', () => {

@@ -1,7 +1,20 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CONTROL_TAGS, MAX_TAGS_PER_RESOURCE, TAG_EXPIRY, TAG_LATEST, TAG_NEVER, TAG_RETENTION_DAYS, TAG_SCHEDULE } from '../../src/core/contract.js';
-import { readPolicy, snapshotTagsFor, type PolicyDefaults } from '../../src/core/policy.js';
+import {
+  CONTROL_TAGS,
+  MAX_TAGS_PER_RESOURCE,
+  TAG_EXPIRY,
+  TAG_KEEP_LAST,
+  TAG_LATEST,
+  TAG_NEVER,
+  TAG_RETENTION_DAYS,
+  TAG_RETENTION_MONTHLY_DAYS,
+  TAG_RETENTION_WEEKLY_DAYS,
+  TAG_RETENTION_YEARLY_DAYS,
+  TAG_SCHEDULE,
+  TAG_TIER,
+} from '../../src/core/contract.js';
+import { readKeepLast, readPolicy, readTierDays, snapshotTagsFor, type PolicyDefaults } from '../../src/core/policy.js';
 
 const DEFAULTS: PolicyDefaults = { scheduleHours: [2], retentionDays: 90 };
 const EXPIRY = '2027-02-24T02:00:00Z';
@@ -145,58 +158,152 @@ describe('readPolicy', () => {
   });
 });
 
-describe('snapshotTagsFor', () => {
-  it('copies the database tags and adds the expiry', () => {
-    expect(snapshotTagsFor({ team: 'payments', env: 'prod' }, EXPIRY)).toEqual({
-      tags: { [TAG_EXPIRY]: EXPIRY, team: 'payments', env: 'prod' },
-      droppedKeys: [],
-    });
+describe('readTierDays', () => {
+  it.each([
+    { when: 'no tier tags', tags: {}, tierDays: {} },
+    { when: 'a weekly tier', tags: { [TAG_RETENTION_WEEKLY_DAYS]: '35' }, tierDays: { weekly: 35 } },
+    {
+      when: 'all three tiers',
+      tags: { [TAG_RETENTION_WEEKLY_DAYS]: '35', [TAG_RETENTION_MONTHLY_DAYS]: '365', [TAG_RETENTION_YEARLY_DAYS]: '2555' },
+      tierDays: { weekly: 35, monthly: 365, yearly: 2555 },
+    },
+    { when: 'a yearly tier of 100 years', tags: { [TAG_RETENTION_YEARLY_DAYS]: '36500' }, tierDays: { yearly: 36500 } },
+    { when: 'a monthly tier with a leading zero and a blank', tags: { [TAG_RETENTION_MONTHLY_DAYS]: '0365 ' }, tierDays: { monthly: 365 } },
+    {
+      when: 'a tier shorter than the base retention (the base wins when the expiry is set)',
+      tags: { [TAG_RETENTION_WEEKLY_DAYS]: '1' },
+      tierDays: { weekly: 1 },
+    },
+  ])('reads $when without warnings', ({ tags, tierDays }) => {
+    expect(readTierDays(tags)).toEqual({ tierDays, warnings: [] });
   });
 
-  it('leaves out every control tag, and writes its own expiry over one copied from the database', () => {
+  it.each(['0', '36501', '7.5', '1e3', '-1', '+7', '', 'ninety', '35d', '5 weeks'])(
+    'does not use a tier whose tag is %j, with a warning, and still uses the others',
+    (value) => {
+      const tags = { [TAG_RETENTION_WEEKLY_DAYS]: value, [TAG_RETENTION_YEARLY_DAYS]: '2555' };
+      expect(readTierDays(tags)).toEqual({
+        tierDays: { yearly: 2555 },
+        warnings: [{ tag: TAG_RETENTION_WEEKLY_DAYS, value, problem: expect.stringContaining('the weekly tier is not used') }],
+      });
+    },
+  );
+
+  it('never throws, and uses a tier exactly when its tag is a whole number of days from 1 to 36500', () => {
+    const value = fc.oneof(fc.string(), fc.integer({ min: -5, max: 40_000 }).map(String));
+    const tierTags = fc.record(
+      { [TAG_RETENTION_WEEKLY_DAYS]: value, [TAG_RETENTION_MONTHLY_DAYS]: value, [TAG_RETENTION_YEARLY_DAYS]: value },
+      { requiredKeys: [] },
+    );
+    fc.assert(
+      fc.property(tierTags, (tags) => {
+        const { tierDays, warnings } = readTierDays(tags as Record<string, string>);
+        for (const [tier, tag] of [
+          ['weekly', TAG_RETENTION_WEEKLY_DAYS],
+          ['monthly', TAG_RETENTION_MONTHLY_DAYS],
+          ['yearly', TAG_RETENTION_YEARLY_DAYS],
+        ] as const) {
+          const raw = (tags as Record<string, string | undefined>)[tag];
+          const isClean = raw !== undefined && /^\d+$/.test(raw.trim()) && Number(raw.trim()) >= 1 && Number(raw.trim()) <= 36500;
+          expect(tierDays[tier]).toBe(isClean ? Number(raw.trim()) : undefined);
+          expect(warnings.some((w) => w.tag === tag)).toBe(raw !== undefined && !isClean);
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
+
+describe('readKeepLast', () => {
+  it.each([
+    { value: undefined, keepLast: 1 },
+    { value: '1', keepLast: 1 },
+    { value: '3', keepLast: 3 },
+    { value: ' 14 ', keepLast: 14 },
+    { value: '1000', keepLast: 1000 },
+  ])('keeps the newest $keepLast when snapshot_keep_last is $value', ({ value, keepLast }) => {
+    expect(readKeepLast(value === undefined ? { team: 'x' } : { [TAG_KEEP_LAST]: value })).toEqual({ keepLast });
+  });
+
+  it.each(['0', '1001', '-1', '2.5', '', 'all', '1e2', '3 snapshots'])(
+    'keeps the newest 1, with a warning, when snapshot_keep_last is %j (never 0: the newest stays)',
+    (value) => {
+      expect(readKeepLast({ [TAG_KEEP_LAST]: value })).toEqual({
+        keepLast: 1,
+        warning: { tag: TAG_KEEP_LAST, value, problem: expect.stringContaining('from 1 to 1000') },
+      });
+    },
+  );
+
+  it('never throws and always keeps 1 to 1000', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.string(), fc.integer().map(String)), (value) => {
+        const { keepLast } = readKeepLast({ [TAG_KEEP_LAST]: value });
+        return Number.isInteger(keepLast) && keepLast >= 1 && keepLast <= 1000;
+      }),
+    );
+  });
+});
+
+describe('snapshotTagsFor', () => {
+  const OWN = { [TAG_EXPIRY]: EXPIRY, [TAG_TIER]: 'weekly' };
+
+  it('puts its own tags first and copies the database tags', () => {
+    const result = snapshotTagsFor({ team: 'payments', env: 'prod' }, OWN);
+    expect(result).toEqual({ tags: { [TAG_EXPIRY]: EXPIRY, [TAG_TIER]: 'weekly', team: 'payments', env: 'prod' }, droppedKeys: [] });
+    expect(Object.keys(result.tags).slice(0, 2)).toEqual([TAG_EXPIRY, TAG_TIER]);
+  });
+
+  it('leaves out every control tag, and writes its own expiry and tier over ones copied from the database', () => {
     const dbTags = {
       [TAG_SCHEDULE]: '02',
       [TAG_RETENTION_DAYS]: '7',
+      [TAG_RETENTION_WEEKLY_DAYS]: '35',
+      [TAG_RETENTION_MONTHLY_DAYS]: '365',
+      [TAG_RETENTION_YEARLY_DAYS]: '2555',
+      [TAG_KEEP_LAST]: '3',
       [TAG_NEVER]: '',
       [TAG_LATEST]: '02',
       [TAG_EXPIRY]: '2020-01-01T00:00:00Z',
+      [TAG_TIER]: 'yearly',
       team: 'payments',
     };
-    expect(snapshotTagsFor(dbTags, EXPIRY)).toEqual({ tags: { [TAG_EXPIRY]: EXPIRY, team: 'payments' }, droppedKeys: [] });
+    expect(snapshotTagsFor(dbTags, OWN)).toEqual({ tags: { ...OWN, team: 'payments' }, droppedKeys: [] });
   });
 
   it.each(['aws:cloudformation:stack-name', 'AWS:Foo', 'Aws:bar'])('leaves out the reserved key %j', (key) => {
-    expect(snapshotTagsFor({ [key]: 'x', team: 'payments' }, EXPIRY).tags).toEqual({ [TAG_EXPIRY]: EXPIRY, team: 'payments' });
+    expect(snapshotTagsFor({ [key]: 'x', team: 'payments' }, OWN).tags).toEqual({ ...OWN, team: 'payments' });
   });
 
   it('keeps keys that only contain "aws"', () => {
-    expect(snapshotTagsFor({ 'my-aws:key': 'x', awsome: 'y' }, EXPIRY).tags).toEqual({ [TAG_EXPIRY]: EXPIRY, 'my-aws:key': 'x', awsome: 'y' });
+    expect(snapshotTagsFor({ 'my-aws:key': 'x', awsome: 'y' }, OWN).tags).toEqual({ ...OWN, 'my-aws:key': 'x', awsome: 'y' });
   });
 
   const userTags = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`k${String(i).padStart(2, '0')}`, `v${i}`]));
 
   it.each([
     { userTagCount: 0, kept: 0, dropped: 0 },
+    { userTagCount: 47, kept: 47, dropped: 0 },
     { userTagCount: 48, kept: 48, dropped: 0 },
-    { userTagCount: 49, kept: 49, dropped: 0 },
-    { userTagCount: 50, kept: 49, dropped: 1 },
-    { userTagCount: 60, kept: 49, dropped: 11 },
-  ])('keeps $kept and drops $dropped of $userTagCount database tags, for 50 with the expiry', ({ userTagCount, kept, dropped }) => {
-    const result = snapshotTagsFor(userTags(userTagCount), EXPIRY);
-    expect(Object.keys(result.tags)).toHaveLength(kept + 1);
+    { userTagCount: 49, kept: 48, dropped: 1 },
+    { userTagCount: 60, kept: 48, dropped: 12 },
+  ])('keeps $kept and drops $dropped of $userTagCount database tags, for 50 with its own two', ({ userTagCount, kept, dropped }) => {
+    const result = snapshotTagsFor(userTags(userTagCount), OWN);
+    expect(Object.keys(result.tags)).toHaveLength(kept + 2);
     expect(result.droppedKeys).toHaveLength(dropped);
     expect(result.tags[TAG_EXPIRY]).toBe(EXPIRY);
+    expect(result.tags[TAG_TIER]).toBe('weekly');
     expect(result.droppedKeys).toEqual(Object.keys(userTags(userTagCount)).slice(kept));
   });
 
   it('does not count control tags and aws: tags towards the limit', () => {
-    const dbTags = { ...userTags(49), [TAG_SCHEDULE]: '02', [TAG_LATEST]: '02', 'aws:backup': 'x' };
-    const result = snapshotTagsFor(dbTags, EXPIRY);
+    const dbTags = { ...userTags(48), [TAG_SCHEDULE]: '02', [TAG_LATEST]: '02', [TAG_KEEP_LAST]: '2', 'aws:backup': 'x' };
+    const result = snapshotTagsFor(dbTags, OWN);
     expect(Object.keys(result.tags)).toHaveLength(MAX_TAGS_PER_RESOURCE);
     expect(result.droppedKeys).toEqual([]);
   });
 
-  it('always keeps the expiry, never keeps control or aws: keys, and accounts for every other key', () => {
+  it('always keeps its own tags, never keeps control or aws: keys, and accounts for every other key', () => {
     const key = fc.oneof(
       fc.constantFrom(...CONTROL_TAGS),
       fc.string({ minLength: 1, maxLength: 8 }),
@@ -204,11 +311,12 @@ describe('snapshotTagsFor', () => {
     );
     fc.assert(
       fc.property(fc.dictionary(key, fc.string(), { maxKeys: 80 }), (dbTags) => {
-        const { tags, droppedKeys } = snapshotTagsFor(dbTags, EXPIRY);
+        const { tags, droppedKeys } = snapshotTagsFor(dbTags, OWN);
         const eligible = Object.keys(dbTags).filter((k) => !CONTROL_TAGS.has(k) && !k.toLowerCase().startsWith('aws:'));
-        const kept = Object.keys(tags).filter((k) => k !== TAG_EXPIRY);
+        const kept = Object.keys(tags).filter((k) => !Object.hasOwn(OWN, k));
         return (
           tags[TAG_EXPIRY] === EXPIRY &&
+          tags[TAG_TIER] === 'weekly' &&
           Object.keys(tags).length <= MAX_TAGS_PER_RESOURCE &&
           [...kept, ...droppedKeys].sort().join('\n') === [...eligible].sort().join('\n') &&
           kept.every((k) => tags[k] === dbTags[k]) &&

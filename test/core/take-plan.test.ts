@@ -1,6 +1,17 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { LATEST_SKIPPED, TAG_EXPIRY, TAG_LATEST, TAG_NEVER, TAG_RETENTION_DAYS, TAG_SCHEDULE } from '../../src/core/contract.js';
+import {
+  LATEST_SKIPPED,
+  TAG_EXPIRY,
+  TAG_LATEST,
+  TAG_NEVER,
+  TAG_RETENTION_DAYS,
+  TAG_RETENTION_MONTHLY_DAYS,
+  TAG_RETENTION_WEEKLY_DAYS,
+  TAG_RETENTION_YEARLY_DAYS,
+  TAG_SCHEDULE,
+  TAG_TIER,
+} from '../../src/core/contract.js';
 import { alternateSnapshotIdFor, isRdsIdentifier } from '../../src/core/naming.js';
 import { ToolSnapshotIndex } from '../../src/core/snapshot-index.js';
 import { isSnapshottable, latestTagUpdate, planSnapshot, type TakeContext } from '../../src/core/take-plan.js';
@@ -44,7 +55,9 @@ describe('planSnapshot', () => {
         new Date('2026-11-26T02:00:00Z'),
       ),
       expiresAt: new Date('2027-02-24T02:00:00Z'),
-      tags: { [TAG_EXPIRY]: '2027-02-24T02:00:00Z', team: 'payments' },
+      tier: 'daily',
+      tierPeriod: undefined,
+      tags: { [TAG_EXPIRY]: '2027-02-24T02:00:00Z', [TAG_TIER]: 'daily', team: 'payments' },
       droppedTagKeys: [],
       latest: '02',
       warnings: [],
@@ -166,14 +179,18 @@ describe('planSnapshot', () => {
       tags: { [TAG_SCHEDULE]: '02', [TAG_RETENTION_DAYS]: '7', [TAG_LATEST]: '02', 'aws:cloudformation:stack-id': 'x', team: 'payments' },
     });
     const plan = planSnapshot(db, context({ now: '2026-11-26T02:00:00Z' }));
-    expect(plan).toMatchObject({ action: 'create', tags: { [TAG_EXPIRY]: '2026-12-03T02:00:00Z', team: 'payments' }, droppedTagKeys: [] });
-    if (plan.action === 'create') expect(Object.keys(plan.tags)).toHaveLength(2);
+    expect(plan).toMatchObject({
+      action: 'create',
+      tags: { [TAG_EXPIRY]: '2026-12-03T02:00:00Z', [TAG_TIER]: 'daily', team: 'payments' },
+      droppedTagKeys: [],
+    });
+    if (plan.action === 'create') expect(Object.keys(plan.tags)).toHaveLength(3);
   });
 
   it('reports the database tags that do not fit in 50 snapshot tags', () => {
     const tags = Object.fromEntries(Array.from({ length: 52 }, (_, i) => [`k${String(i).padStart(2, '0')}`, 'v']));
     const plan = planSnapshot(makeInstance({ tags }), context({ now: '2026-11-26T02:00:00Z' }));
-    expect(plan).toMatchObject({ action: 'create', droppedTagKeys: ['k49', 'k50', 'k51'] });
+    expect(plan).toMatchObject({ action: 'create', droppedTagKeys: ['k48', 'k49', 'k50', 'k51'] });
     if (plan.action === 'create') expect(Object.keys(plan.tags)).toHaveLength(50);
   });
 
@@ -402,6 +419,133 @@ describe('planSnapshot', () => {
         );
       }),
     );
+  });
+});
+
+describe('planSnapshot with retention tiers', () => {
+  const GFS = {
+    [TAG_RETENTION_DAYS]: '7',
+    [TAG_RETENTION_WEEKLY_DAYS]: '35',
+    [TAG_RETENTION_MONTHLY_DAYS]: '365',
+    [TAG_RETENTION_YEARLY_DAYS]: '2555',
+  };
+  const orders = makeInstance({ id: 'orders', tags: { ...GFS, team: 'payments' } });
+  /** Tool snapshots of `orders` at these slots, each created 7 minutes after its slot. */
+  const ofOrders = (slots: string[], overrides: { status?: string; dbId?: string; dbResourceId?: string } = {}): Snapshot[] =>
+    slots.map((slot) => {
+      const at = new Date(slot);
+      return makeSnapshot({
+        id: `cronsnap-${overrides.dbId ?? 'orders'}-${slot.slice(0, 4)}${slot.slice(5, 7)}${slot.slice(8, 10)}-${slot.slice(11, 13)}00`,
+        dbId: overrides.dbId ?? 'orders',
+        dbResourceId: overrides.dbResourceId ?? orders.resourceId,
+        status: overrides.status ?? 'available',
+        createdAt: new Date(at.getTime() + 7 * 60_000),
+      });
+    });
+  const days = (from: string, count: number): string[] =>
+    Array.from({ length: count }, (_, i) => new Date(new Date(`${from}T02:00:00Z`).getTime() + i * 86_400_000).toISOString());
+
+  it('stamps the first snapshot of a month as monthly, in the create call, with the slot plus 365 days', () => {
+    const plan = planSnapshot(orders, context({ now: '2026-09-01T02:07:00Z', snapshots: ofOrders(days('2026-08-01', 31)) }));
+    expect(plan).toMatchObject({
+      action: 'create',
+      snapshotId: 'cronsnap-orders-20260901-0200',
+      tier: 'monthly',
+      tierPeriod: '2026-09',
+      expiresAt: new Date('2027-09-01T02:00:00Z'),
+      tags: { [TAG_EXPIRY]: '2027-09-01T02:00:00Z', [TAG_TIER]: 'monthly', team: 'payments' },
+    });
+    if (plan.action === 'create') expect(Object.keys(plan.tags).slice(0, 2)).toEqual([TAG_EXPIRY, TAG_TIER]);
+  });
+
+  it('stamps the next day daily, with the base retention', () => {
+    const plan = planSnapshot(orders, context({ now: '2026-09-02T02:07:00Z', snapshots: ofOrders(days('2026-08-01', 32)) }));
+    expect(plan).toMatchObject({ tier: 'daily', tierPeriod: undefined, expiresAt: new Date('2026-09-09T02:00:00Z'), tags: { [TAG_TIER]: 'daily' } });
+  });
+
+  it('judges the period from snapshots far older than the due slot: the 20th is not the first of the month', () => {
+    // The 1st (the monthly) and the 13th..19th (dailies still alive): only the 1st is outside the window around now.
+    const existing = ofOrders(['2026-09-01T02:00:00Z', ...days('2026-09-13', 7)]);
+    expect(planSnapshot(orders, context({ now: '2026-09-20T02:07:00Z', snapshots: existing }))).toMatchObject({ tier: 'daily' });
+    // Only the yearly of January left in the year, and nothing since: September opens its month.
+    expect(planSnapshot(orders, context({ now: '2026-09-20T02:07:00Z', snapshots: ofOrders(['2026-01-01T02:00:00Z']) }))).toMatchObject({
+      tier: 'monthly',
+    });
+  });
+
+  it('gives the monthly snapshot to the 2nd when the database was stopped on the 1st', () => {
+    const stopped = makeInstance({ ...orders, status: 'stopped' });
+    const onThe1st = context({ now: '2026-09-01T02:07:00Z', snapshots: ofOrders(days('2026-08-25', 7)) });
+    expect(planSnapshot(stopped, onThe1st)).toMatchObject({ action: 'skipped', reason: 'not-available' });
+    const onThe2nd = context({ now: '2026-09-02T02:07:00Z', snapshots: ofOrders(days('2026-08-25', 7)) });
+    expect(planSnapshot(orders, onThe2nd)).toMatchObject({ action: 'create', tier: 'monthly', tierPeriod: '2026-09' });
+  });
+
+  it.each([
+    { status: 'failed', tier: 'monthly' },
+    { status: 'deleting', tier: 'monthly' },
+    { status: 'creating', tier: 'daily' },
+    { status: 'available', tier: 'daily' },
+  ])('counts an earlier $status snapshot of the month as taken: $tier', ({ status, tier }) => {
+    const existing = [...ofOrders(days('2026-08-25', 7)), ...ofOrders(['2026-09-01T02:00:00Z'], { status })];
+    expect(planSnapshot(orders, context({ now: '2026-09-02T02:07:00Z', snapshots: existing }))).toMatchObject({ tier });
+  });
+
+  it('does not count snapshots of another database, and counts those of this one under a former name', () => {
+    const other = ofOrders(['2026-09-01T02:00:00Z'], { dbId: 'billing', dbResourceId: 'db-BILLING' });
+    expect(planSnapshot(orders, context({ now: '2026-09-02T02:07:00Z', snapshots: other }))).toMatchObject({ tier: 'yearly' });
+    const formerName = ofOrders(['2026-09-01T02:00:00Z'], { dbId: 'orders-old' });
+    expect(planSnapshot(orders, context({ now: '2026-09-02T02:07:00Z', snapshots: formerName }))).toMatchObject({ tier: 'daily' });
+  });
+
+  it('does not promote a caught-up slot when a later one of the same month was already taken (cronjob-snapshot at 11:00)', () => {
+    const db = makeInstance({ ...orders, tags: { ...GFS, [TAG_SCHEDULE]: '05' } });
+    const existing = [...ofOrders(days('2026-05-25', 7)), ...ofOrders(['2026-06-01T11:00:00Z'])];
+    expect(planSnapshot(db, context({ now: '2026-06-01T12:07:00Z', snapshots: existing }))).toMatchObject({
+      action: 'create',
+      reason: 'catch-up',
+      slotAt: new Date('2026-06-01T05:00:00Z'),
+      tier: 'daily',
+    });
+  });
+
+  it('promotes only the first of several slots a day', () => {
+    const db = makeInstance({ ...orders, tags: { ...GFS, [TAG_SCHEDULE]: '00 08 16' } });
+    const existing = ofOrders(days('2026-05-25', 7));
+    const tiers: string[] = [];
+    for (const hour of ['00', '08', '16']) {
+      const plan = planSnapshot(db, context({ now: `2026-06-01T${hour}:07:00Z`, snapshots: existing }));
+      if (plan.action !== 'create') throw new Error(`expected a create at ${hour}`);
+      tiers.push(plan.tier);
+      existing.push(...ofOrders([plan.slotAt.toISOString()]));
+    }
+    expect(tiers).toEqual(['monthly', 'daily', 'daily']);
+  });
+
+  it('uses the same rule for cronjob-snapshot (current hour): the first of ISO week 1 of 2027 is weekly', () => {
+    const existing = ofOrders(days('2026-12-28', 7));
+    expect(planSnapshot(orders, context({ now: '2027-01-04T09:30:00Z', slotRule: 'current-hour', snapshots: existing }))).toMatchObject({
+      slotAt: new Date('2027-01-04T09:00:00Z'),
+      tier: 'weekly',
+      tierPeriod: '2027-W01',
+      expiresAt: new Date('2027-02-08T09:00:00Z'),
+    });
+  });
+
+  it('passes a malformed tier tag on as a warning and leaves that tier out', () => {
+    const db = makeInstance({ id: 'orders', tags: { [TAG_RETENTION_MONTHLY_DAYS]: 'a year', [TAG_RETENTION_WEEKLY_DAYS]: '35' } });
+    const plan = planSnapshot(db, context({ now: '2026-09-01T02:07:00Z', snapshots: ofOrders(days('2026-08-25', 7)) }));
+    expect(plan).toMatchObject({
+      tier: 'daily', // 1 September 2026 is a Tuesday: not the first of its week
+      warnings: [{ tag: TAG_RETENTION_MONTHLY_DAYS, value: 'a year', problem: expect.stringContaining('monthly tier is not used') }],
+    });
+  });
+
+  it('keeps its own two tags when the database has 50 tags of its own', () => {
+    const tags = { ...GFS, ...Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`k${String(i).padStart(2, '0')}`, 'v'])) };
+    const plan = planSnapshot(makeInstance({ id: 'orders', tags }), context({ now: '2026-09-01T02:07:00Z' }));
+    expect(plan).toMatchObject({ action: 'create', tier: 'yearly', droppedTagKeys: ['k48', 'k49'] });
+    if (plan.action === 'create') expect(plan.tags).toMatchObject({ [TAG_TIER]: 'yearly', [TAG_EXPIRY]: '2033-08-30T02:00:00Z' });
   });
 });
 

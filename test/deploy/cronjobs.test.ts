@@ -35,7 +35,12 @@ function expectationsFor(job: JobName): CronJobExpectations {
     name: job,
     uid: IMAGE_UID,
     serviceAccountName: SERVICE_ACCOUNT,
-    requiredEnv: job === 'cronjob-snapshot' ? ['RDS_INSTANCE_ID', 'AWS_REGION'] : ['AWS_REGION'],
+    requiredEnv:
+      job === 'cronjob-snapshot'
+        ? ['RDS_INSTANCE_ID', 'AWS_REGION']
+        : job === 'export-snapshots'
+          ? ['EXPORT_S3_BUCKET', 'EXPORT_IAM_ROLE_ARN', 'EXPORT_KMS_KEY_ID', 'AWS_REGION']
+          : ['AWS_REGION'],
   };
 }
 

@@ -1,65 +1,151 @@
-// irsa/snapshotpolicy.json (least privilege), its looser legacy variant and the
-// two trust policies. The RDS actions the code sends are read from src/ (the
-// adapter src/aws/rds-gateway.ts); the policy must grant exactly those.
+// irsa/snapshotpolicy.json (least privilege), its looser legacy variant, the export policy
+// (irsa/exportpolicy.json, attached only by those who export), the export role's policies and the
+// trust policies. The AWS actions the code sends are read from src/ (the adapters); each job's
+// actions are also observed in a run against mocked clients, and held against the policies its
+// role carries.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_SNAPSHOT_PREFIX, TAG_EXPIRY, TAG_LATEST } from '../../src/core/contract.js';
 import {
   actionsInSource,
+  actionsOfCode,
   asList,
   checkPolicyShape,
   IMPLIED_BY,
   isAllowed,
   policyActions,
-  rdsActionsOfCode,
+  serviceOfSource,
+  type CodeActions,
   type PolicyDocument,
   type RequestContext,
 } from './support/iam.js';
+import { observedActions } from './support/job-calls.js';
 import { clone, JOBS, readRepoFile, readYaml, REPO_ROOT } from './support/repo.js';
 
 const STRICT = JSON.parse(readRepoFile('irsa', 'snapshotpolicy.json')) as PolicyDocument;
 const LEGACY = JSON.parse(readRepoFile('irsa', 'snapshotpolicy-legacy.json')) as PolicyDocument;
+const EXPORT = JSON.parse(readRepoFile('irsa', 'exportpolicy.json')) as PolicyDocument;
+const COPY = JSON.parse(readRepoFile('irsa', 'copypolicy.json')) as PolicyDocument;
 const POLICIES = [
   ['snapshotpolicy.json', STRICT],
   ['snapshotpolicy-legacy.json', LEGACY],
 ] as const;
+const EXPORT_JOB = 'export-snapshots';
+/** What only exporting needs: never in the snapshot policies. */
+const EXPORT_PERMISSION = /^(rds:StartExportTask|iam:|kms:|s3:)/;
+const COPY_JOB = 'copy-snapshots';
+/** What only copying needs: never in the snapshot policies. */
+const COPY_PERMISSION = /^(rds:CopyDB(Cluster)?Snapshot|rds:CrossRegionCommunication|kms:)/;
 
-const code = { actions: rdsActionsOfCode(REPO_ROOT) };
+const code = { actions: actionsOfCode(REPO_ROOT) };
 
-/** Problems comparing the actions a policy grants with the actions the code sends. */
-function actionProblems(policy: PolicyDocument, sent: ReadonlyMap<string, string[]>): string[] {
+/** Problems comparing the actions a policy grants with the actions sent (qualified, `rds:X`). */
+function actionProblems(policy: PolicyDocument, sent: ReadonlyMap<string, readonly string[]>): string[] {
   const granted = policyActions(policy);
   const problems: string[] = [];
-  for (const [action, files] of sent) {
-    if (!granted.has(`rds:${action}`)) problems.push(`policy lacks rds:${action} (sent by ${files.join(', ')})`);
+  for (const [action, where] of sent) {
+    if (!granted.has(action)) problems.push(`policy lacks ${action} (sent by ${where.join(', ')})`);
   }
-  for (const grantedAction of granted) {
-    const action = grantedAction.replace(/^rds:/, '');
+  for (const action of granted) {
     const impliedBy = IMPLIED_BY[action] ?? [];
-    if (!sent.has(action) && !impliedBy.some((a) => sent.has(a))) {
-      problems.push(`policy grants ${grantedAction}, which the code never uses`);
-    }
+    if (!sent.has(action) && !impliedBy.some((a) => sent.has(a))) problems.push(`policy grants ${action}, which the code never uses`);
   }
   return problems;
 }
 
-describe('RDS actions: the policy grants exactly what the code sends', () => {
-  it('finds the actions in src/, each an RDS action name', () => {
+/** Each job's observed actions, as `action -> [job]`, for the jobs given. */
+function sentBy(observed: Map<string, Set<string>>, jobs: readonly string[]): Map<string, string[]> {
+  const sent = new Map<string, string[]>();
+  for (const job of jobs) for (const action of observed.get(job) ?? []) sent.set(action, [...(sent.get(action) ?? []), job]);
+  return sent;
+}
+
+describe('AWS actions: the policies grant exactly what the code sends', () => {
+  let observed: Map<string, Set<string>>;
+  beforeAll(async () => {
+    observed = await observedActions();
+  });
+  const otherJobs = () => [...observed.keys()].filter((job) => job !== EXPORT_JOB && job !== COPY_JOB);
+
+  it('finds the actions in src/, each an rds: or s3: action', () => {
     expect(code.actions.size).toBeGreaterThan(0);
-    for (const action of code.actions.keys()) expect(action).toMatch(/^[A-Z][A-Za-z]+$/);
+    for (const action of code.actions.keys()) expect(action).toMatch(/^(rds|s3):[A-Z][A-Za-z]+$/);
+    expect(code.actions.get('s3:GetBucketObjectLockConfiguration')).toEqual(['src/aws/s3-gateway.ts']);
   });
 
-  it.each(POLICIES)('%s has every action the code sends and no other', (_name, policy) => {
-    expect(actionProblems(policy, code.actions)).toEqual([]);
+  it('observes every action of the code in some job\u2019s run, so the checks below see them all', () => {
+    const seen = new Set([...observed.values()].flatMap((actions) => [...actions]));
+    expect([...code.actions.keys()].filter((action) => !seen.has(action))).toEqual([]);
+    expect([...seen].filter((action) => !code.actions.has(action))).toEqual([]);
+  });
+
+  it.each(POLICIES)('%s has every action the other jobs send and no other', (_name, policy) => {
+    expect(actionProblems(policy, sentBy(observed, otherJobs()))).toEqual([]);
+  });
+
+  it.each(POLICIES)('%s grants no export permission (StartExportTask, iam:, kms:, s3:)', (_name, policy) => {
+    expect([...policyActions(policy)].filter((action) => EXPORT_PERMISSION.test(action))).toEqual([]);
+  });
+
+  it.each(POLICIES)('%s grants no copy permission (CopyDB*Snapshot, CrossRegionCommunication, kms:)', (_name, policy) => {
+    expect([...policyActions(policy)].filter((action) => COPY_PERMISSION.test(action))).toEqual([]);
+  });
+
+  it('copypolicy.json, with the snapshot policy, has every action copy-snapshots sends', () => {
+    const granted = new Set([...policyActions(STRICT), ...policyActions(COPY)]);
+    expect([...(observed.get(COPY_JOB) ?? [])].filter((action) => !granted.has(action))).toEqual([]);
+    expect(observed.get(COPY_JOB)).toContain('rds:CopyDBSnapshot');
+  });
+
+  it('allows rds:CrossRegionCommunication and the kms: actions only because CopyDB*Snapshot implies them', () => {
+    const withoutCopy = new Map(
+      [...code.actions].filter(([a]) => !['rds:StartExportTask', 'rds:CopyDBSnapshot', 'rds:CopyDBClusterSnapshot'].includes(a)),
+    );
+    const problems = actionProblems(COPY, withoutCopy).join('\n');
+    for (const action of ['rds:CrossRegionCommunication', 'kms:CreateGrant', 'kms:DescribeKey'])
+      expect(problems).toContain(`grants ${action}, which`);
+  });
+
+  it('copypolicy.json grants only the copy calls and what they imply (the source region, the destination key)', () => {
+    const copyOnly = new Map([...sentBy(observed, [COPY_JOB])].filter(([action]) => COPY_PERMISSION.test(action)));
+    expect(actionProblems(COPY, copyOnly)).toEqual([]);
+    expect([...policyActions(COPY)].sort()).toEqual([
+      'kms:CreateGrant',
+      'kms:DescribeKey',
+      'rds:CopyDBClusterSnapshot',
+      'rds:CopyDBSnapshot',
+      'rds:CrossRegionCommunication',
+    ]);
+  });
+
+  it('exportpolicy.json, with the snapshot policy, has every action export-snapshots sends', () => {
+    const granted = new Set([...policyActions(STRICT), ...policyActions(EXPORT)]);
+    expect([...(observed.get(EXPORT_JOB) ?? [])].filter((action) => !granted.has(action))).toEqual([]);
+  });
+
+  it('exportpolicy.json grants only what export-snapshots sends beyond the snapshot policy, and what StartExportTask implies', () => {
+    const exportOnly = new Map(
+      [...sentBy(observed, [EXPORT_JOB])].filter(([action]) => EXPORT_PERMISSION.test(action) || action === 'rds:DescribeExportTasks'),
+    );
+    expect(actionProblems(EXPORT, exportOnly)).toEqual([]);
+    expect([...policyActions(EXPORT)].sort()).toEqual([
+      'iam:PassRole',
+      'kms:CreateGrant',
+      'kms:DescribeKey',
+      'rds:DescribeExportTasks',
+      'rds:StartExportTask',
+      's3:GetBucketLocation',
+      's3:GetBucketObjectLockConfiguration',
+    ]);
   });
 
   it('reports a missing action and an unused one', () => {
     const policy = clone(STRICT);
     policy.Statement[0]!.Action = asList(policy.Statement[0]!.Action).filter((a) => a !== 'rds:DescribeDBInstances');
     policy.Statement[0]!.Action.push('rds:DescribeDBLogFiles');
-    const sent = new Map<string, string[]>([...code.actions, ['DescribeDBInstances', ['src/x.ts']]]);
+    const sent: CodeActions = new Map([...code.actions, ['rds:DescribeDBInstances', ['src/x.ts']]]);
     const problems = actionProblems(policy, sent).join('\n');
     expect(problems).toContain('policy lacks rds:DescribeDBInstances');
     expect(problems).toContain('grants rds:DescribeDBLogFiles, which the code never uses');
@@ -67,13 +153,31 @@ describe('RDS actions: the policy grants exactly what the code sends', () => {
 
   it('allows AddTagsToResource only because CreateDB*Snapshot with Tags implies it or the code sends it', () => {
     const withoutTagging = new Map(
-      [...code.actions].filter(([a]) => !['AddTagsToResource', 'CreateDBSnapshot', 'CreateDBClusterSnapshot'].includes(a)),
+      [...code.actions].filter(
+        ([a]) =>
+          ![
+            'rds:AddTagsToResource',
+            'rds:CreateDBSnapshot',
+            'rds:CreateDBClusterSnapshot',
+            'rds:CopyDBSnapshot',
+            'rds:CopyDBClusterSnapshot',
+          ].includes(a),
+      ),
     );
     expect(actionProblems(STRICT, withoutTagging).join('\n')).toContain('rds:AddTagsToResource, which the code never uses');
   });
+
+  it('allows iam:PassRole and the kms: actions only because StartExportTask implies them', () => {
+    const withoutStart = new Map(
+      [...code.actions].filter(([a]) => !['rds:StartExportTask', 'rds:CopyDBSnapshot', 'rds:CopyDBClusterSnapshot'].includes(a)),
+    );
+    const problems = actionProblems(EXPORT, withoutStart).join('\n');
+    for (const action of ['rds:StartExportTask', 'iam:PassRole', 'kms:CreateGrant', 'kms:DescribeKey'])
+      expect(problems).toContain(`grants ${action}, which`);
+  });
 });
 
-describe('scanning source for RDS calls', () => {
+describe('scanning source for AWS calls', () => {
   it('reads `new XCommand(` and `paginateX(`, ignoring comments', () => {
     const source = [
       "import { CreateDBSnapshotCommand, paginateDescribeDBSnapshots } from '@aws-sdk/client-rds';",
@@ -84,20 +188,39 @@ describe('scanning source for RDS calls', () => {
       "const url = 'https://example.com'; // new ModifyDBInstanceCommand(",
     ].join('\n');
     expect(actionsInSource(source).sort()).toEqual(['CreateDBSnapshot', 'DescribeDBSnapshots']);
+    expect(serviceOfSource(source)).toBe('rds');
+    expect(serviceOfSource("import { S3Client } from '@aws-sdk/client-s3';")).toBe('s3');
   });
 
   describe('on a repository tree', () => {
     const root = mkdtempSync(join(tmpdir(), 'iam-scan-'));
     afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-    it('finds a call in any file under src/, so a new one the policy lacks fails the test', () => {
+    it('finds a call in any file under src/, under the service its file imports, so a new one the policy lacks fails the test', () => {
       mkdirSync(join(root, 'src', 'jobs'), { recursive: true });
-      writeFileSync(join(root, 'src', 'jobs', 'x.ts'), 'new DeleteDBInstanceCommand({});');
+      writeFileSync(
+        join(root, 'src', 'jobs', 'x.ts'),
+        "import { DeleteDBInstanceCommand } from '@aws-sdk/client-rds';\nnew DeleteDBInstanceCommand({});",
+      );
       mkdirSync(join(root, 'src', 'aws'), { recursive: true });
-      writeFileSync(join(root, 'src', 'aws', 'rds-gateway.ts'), 'await c.send(new DescribeDBInstancesCommand({}));');
-      const found = rdsActionsOfCode(root);
-      expect([...found.keys()].sort()).toEqual(['DeleteDBInstance', 'DescribeDBInstances']);
+      writeFileSync(
+        join(root, 'src', 'aws', 'rds-gateway.ts'),
+        "import { RDSClient } from '@aws-sdk/client-rds';\nawait c.send(new DescribeDBInstancesCommand({}));",
+      );
+      writeFileSync(
+        join(root, 'src', 'aws', 's3-gateway.ts'),
+        "import { S3Client } from '@aws-sdk/client-s3';\nawait c.send(new GetObjectLockConfigurationCommand({}));",
+      );
+      const found = actionsOfCode(root);
+      expect([...found.keys()].sort()).toEqual(['rds:DeleteDBInstance', 'rds:DescribeDBInstances', 's3:GetBucketObjectLockConfiguration']);
       expect(actionProblems(STRICT, found).join('\n')).toContain('policy lacks rds:DeleteDBInstance');
+    });
+
+    it('refuses an S3 command whose IAM action it does not know, and a command in a file that imports no SDK client', () => {
+      writeFileSync(join(root, 'src', 'aws', 's3-gateway.ts'), "import { S3Client } from '@aws-sdk/client-s3';\nnew PutBucketPolicyCommand({});");
+      expect(() => actionsOfCode(root)).toThrow(/no IAM action known for s3 command PutBucketPolicy/);
+      writeFileSync(join(root, 'src', 'aws', 's3-gateway.ts'), 'new GetBucketLocationCommand({});');
+      expect(() => actionsOfCode(root)).toThrow(/imports no AWS SDK client/);
     });
   });
 });
@@ -314,6 +437,36 @@ describe('what the role can do', () => {
       const prefix = env.find((e) => e.name === 'SNAPSHOT_PREFIX')?.value ?? DEFAULT_SNAPSHOT_PREFIX;
       expect(prefix, `${job}: SNAPSHOT_PREFIX must match the policy's ARNs`).toBe(DEFAULT_SNAPSHOT_PREFIX);
     }
+  });
+});
+
+describe('what copypolicy.json lets the role do (with the snapshot policy)', () => {
+  const withCopy: PolicyDocument = { Version: '2012-10-17', Statement: [...STRICT.Statement, ...COPY.Statement] };
+  const copyArn = (region: string, type: string, name: string) => `arn:aws:rds:${region}:${ACCOUNT}:${type}:${name}`;
+  const own = `${DEFAULT_SNAPSHOT_PREFIX}-orders-20261126-0200`;
+  const expiry = { [TAG_EXPIRY]: '2027-02-24T02:00:00Z' };
+
+  it.each([
+    ['copy its own snapshot, carrying snapshot_expiry (source)', 'rds:CopyDBSnapshot', copyArn('eu-north-1', 'snapshot', own), expiry, true],
+    ['copy its own snapshot, carrying snapshot_expiry (new copy)', 'rds:CopyDBSnapshot', copyArn('eu-west-1', 'snapshot', own), expiry, true],
+    ['copy a cluster snapshot the same way', 'rds:CopyDBClusterSnapshot', copyArn('eu-west-1', 'cluster-snapshot', own), expiry, true],
+    ['copy without snapshot_expiry in the request', 'rds:CopyDBSnapshot', copyArn('eu-west-1', 'snapshot', own), {}, false],
+    ["copy someone else's snapshot", 'rds:CopyDBSnapshot', copyArn('eu-north-1', 'snapshot', 'prod-manual-1'), expiry, false],
+    ['tag the new copy on creation', 'rds:AddTagsToResource', copyArn('eu-west-1', 'snapshot', own), expiry, true],
+  ] as const)('may %s: %s', (_what, action, resource, requestTags, allowed) => {
+    expect(isAllowed(withCopy, { action, resource, requestTags })).toBe(allowed);
+  });
+
+  it('may use a key only through RDS, in any region', () => {
+    const key = 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+    expect(isAllowed(withCopy, { action: 'kms:CreateGrant', resource: key, keys: { 'kms:ViaService': 'rds.eu-west-1.amazonaws.com' } })).toBe(true);
+    expect(isAllowed(withCopy, { action: 'kms:DescribeKey', resource: key, keys: { 'kms:ViaService': 'rds.us-east-1.amazonaws.com' } })).toBe(true);
+    expect(isAllowed(withCopy, { action: 'kms:CreateGrant', resource: key, keys: { 'kms:ViaService': 'ec2.eu-west-1.amazonaws.com' } })).toBe(false);
+    expect(isAllowed(withCopy, { action: 'kms:CreateGrant', resource: key })).toBe(false);
+  });
+
+  it('has the shape of an identity policy limited to rds: and kms: actions', () => {
+    expect(checkPolicyShape(COPY, ['rds', 'kms'])).toEqual([]);
   });
 });
 

@@ -97,11 +97,12 @@ describe('kustomization.yaml, the root (static)', () => {
   });
 
   it('reports a job folder left out of the root resources or the images, and a stale entry', () => {
-    const withNewJob = [...ENTRYPOINT_FOLDERS, 'export-snapshots'];
+    // a folder with a main.ts and nothing else yet (a job being added)
+    const withNewJob = [...ENTRYPOINT_FOLDERS, 'not-yet-a-job'];
     const problems = jobListProblems(root, settings, withNewJob);
-    expect(problems).toContain('export-snapshots/ has a main.ts but is not in the resources of kustomization.yaml');
-    expect(problems).toContain(`export-snapshots/ has a main.ts but ${SETTINGS_DIR} has no images: entry for rds-snapshot/export-snapshots`);
-    expect(problems).toContain('export-snapshots/ has a main.ts but no cronjob.yaml');
+    expect(problems).toContain('not-yet-a-job/ has a main.ts but is not in the resources of kustomization.yaml');
+    expect(problems).toContain(`not-yet-a-job/ has a main.ts but ${SETTINGS_DIR} has no images: entry for rds-snapshot/not-yet-a-job`);
+    expect(problems).toContain('not-yet-a-job/ has a main.ts but no cronjob.yaml');
     const withoutJob = ENTRYPOINT_FOLDERS.filter((job) => job !== 'take-snapshots');
     expect(jobListProblems(root, settings, withoutJob).join('\n')).toContain('lists take-snapshots, which is not a job folder');
     expect(jobListProblems(root, settings, withoutJob).join('\n')).toContain('rewrites rds-snapshot/take-snapshots, which no job folder uses');

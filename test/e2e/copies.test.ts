@@ -14,13 +14,20 @@ describe('copy-snapshots over the wire', () => {
     const fake = await endpoint({
       now: new Date('2026-11-26T02:30:00Z'),
       seed: {
-        instances: [
-          { id: 'orders', tags: { snapshot_copy_regions: 'eu-west-1 us-east-1', team: 'payments' } },
-          { id: 'plain' },
-        ],
+        instances: [{ id: 'orders', tags: { snapshot_copy_regions: 'eu-west-1 us-east-1', team: 'payments' } }, { id: 'plain' }],
         snapshots: [
-          { id: 'cronsnap-orders-20261125-0200', dbId: 'orders', createdAt: '2026-11-25T02:07:00Z', tags: { snapshot_expiry: '2027-02-23T02:00:00Z' } },
-          { id: 'cronsnap-orders-20261126-0200', dbId: 'orders', createdAt: '2026-11-26T02:07:00Z', tags: { snapshot_expiry: '2027-02-24T02:00:00Z', team: 'payments' } },
+          {
+            id: 'cronsnap-orders-20261125-0200',
+            dbId: 'orders',
+            createdAt: '2026-11-25T02:07:00Z',
+            tags: { snapshot_expiry: '2027-02-23T02:00:00Z' },
+          },
+          {
+            id: 'cronsnap-orders-20261126-0200',
+            dbId: 'orders',
+            createdAt: '2026-11-26T02:07:00Z',
+            tags: { snapshot_expiry: '2027-02-24T02:00:00Z', team: 'payments' },
+          },
           { id: 'cronsnap-plain-20261126-0200', dbId: 'plain', createdAt: '2026-11-26T02:07:00Z', tags: { snapshot_expiry: '2027-02-24T02:00:00Z' } },
         ],
       },
@@ -54,7 +61,14 @@ describe('copy-snapshots over the wire', () => {
     const fake = await endpoint({
       seed: {
         instances: [{ id: 'orders', tags: { snapshot_copy_regions: 'eu-west-1', snapshot_copy_retention_days: '365' } }],
-        snapshots: [{ id: 'cronsnap-orders-20261126-0200', dbId: 'orders', createdAt: '2026-11-26T02:07:00Z', tags: { snapshot_expiry: '2026-12-03T02:00:00Z' } }],
+        snapshots: [
+          {
+            id: 'cronsnap-orders-20261126-0200',
+            dbId: 'orders',
+            createdAt: '2026-11-26T02:07:00Z',
+            tags: { snapshot_expiry: '2026-12-03T02:00:00Z' },
+          },
+        ],
       },
     });
 
@@ -72,7 +86,12 @@ describe('copy-snapshots over the wire', () => {
         instances: ids.map((id) => ({ id, tags: { snapshot_copy_regions: 'eu-west-1' } })),
         snapshots: ids.map((id, i) => {
           const day = String(26 - i).padStart(2, '0');
-          return { id: `cronsnap-${id}-202611${day}-0200`, dbId: id, createdAt: `2026-11-${day}T02:07:00Z`, tags: { snapshot_expiry: '2027-12-01T00:00:00Z' } };
+          return {
+            id: `cronsnap-${id}-202611${day}-0200`,
+            dbId: id,
+            createdAt: `2026-11-${day}T02:07:00Z`,
+            tags: { snapshot_expiry: '2027-12-01T00:00:00Z' },
+          };
         }),
       },
     });
@@ -84,7 +103,12 @@ describe('copy-snapshots over the wire', () => {
 
     expect(first.code).toBe(0);
     expect(first.summary).toMatchObject({ status: 'OK', counts: expect.objectContaining({ copied: 3, queued: 4, failed: 0 }) });
-    expect(first.lines.filter((l) => l['action'] === 'copied').map((l) => l['dbId']).sort()).toEqual(['e', 'f', 'g']);
+    expect(
+      first.lines
+        .filter((l) => l['action'] === 'copied')
+        .map((l) => l['dbId'])
+        .sort(),
+    ).toEqual(['e', 'f', 'g']);
     expect(stillBusy.summary).toMatchObject({ counts: expect.objectContaining({ copied: 0, queued: 4, copyUpToDate: 3 }) });
     expect(afterAnHour.summary).toMatchObject({ counts: expect.objectContaining({ copied: 3, queued: 1 }) });
     expect(later.summary).toMatchObject({ counts: expect.objectContaining({ copied: 1, queued: 0, copyUpToDate: 6 }) });
@@ -96,7 +120,14 @@ describe('copy-snapshots over the wire', () => {
       regions: { 'eu-west-1': { snapshots: [1, 2].map((n) => ({ id: `manual-copy-${n}`, dbId: 'other', status: 'creating' })) } },
       seed: {
         instances: [{ id: 'orders', tags: { snapshot_copy_regions: 'eu-west-1' } }],
-        snapshots: [{ id: 'cronsnap-orders-20261126-0200', dbId: 'orders', createdAt: '2026-11-26T02:07:00Z', tags: { snapshot_expiry: '2027-02-24T02:00:00Z' } }],
+        snapshots: [
+          {
+            id: 'cronsnap-orders-20261126-0200',
+            dbId: 'orders',
+            createdAt: '2026-11-26T02:07:00Z',
+            tags: { snapshot_expiry: '2027-02-24T02:00:00Z' },
+          },
+        ],
       },
     });
 
@@ -111,7 +142,12 @@ describe('copy-snapshots over the wire', () => {
       copyLimitPerRegion: 1,
       seed: {
         instances: ['a', 'b'].map((id) => ({ id, tags: { snapshot_copy_regions: 'eu-west-1' } })),
-        snapshots: ['a', 'b'].map((id) => ({ id: `cronsnap-${id}-20261126-0200`, dbId: id, createdAt: '2026-11-26T02:07:00Z', tags: { snapshot_expiry: '2027-02-24T02:00:00Z' } })),
+        snapshots: ['a', 'b'].map((id) => ({
+          id: `cronsnap-${id}-20261126-0200`,
+          dbId: id,
+          createdAt: '2026-11-26T02:07:00Z',
+          tags: { snapshot_expiry: '2027-02-24T02:00:00Z' },
+        })),
       },
     });
 
@@ -119,7 +155,9 @@ describe('copy-snapshots over the wire', () => {
 
     expect(run.code).toBe(0);
     expect(run.summary).toMatchObject({ status: 'OK', counts: expect.objectContaining({ copied: 1, queued: 1, failed: 0 }) });
-    expect(run.lines).toContainEqual(expect.objectContaining({ action: 'queued', reason: 'rds-copy-limit', errorCode: 'SnapshotQuotaExceededFault' }));
+    expect(run.lines).toContainEqual(
+      expect.objectContaining({ action: 'queued', reason: 'rds-copy-limit', errorCode: 'SnapshotQuotaExceededFault' }),
+    );
   });
 
   it('fails an encrypted source without a key for the region, naming the region, without calling RDS; copies it with one', async () => {
@@ -128,7 +166,15 @@ describe('copy-snapshots over the wire', () => {
       kmsKeys: { 'eu-west-1': [key] },
       seed: {
         instances: [{ id: 'orders', tags: { snapshot_copy_regions: 'eu-west-1' } }],
-        snapshots: [{ id: 'cronsnap-orders-20261126-0200', dbId: 'orders', encrypted: true, createdAt: '2026-11-26T02:07:00Z', tags: { snapshot_expiry: '2027-02-24T02:00:00Z' } }],
+        snapshots: [
+          {
+            id: 'cronsnap-orders-20261126-0200',
+            dbId: 'orders',
+            encrypted: true,
+            createdAt: '2026-11-26T02:07:00Z',
+            tags: { snapshot_expiry: '2027-02-24T02:00:00Z' },
+          },
+        ],
       },
     });
 
@@ -136,7 +182,9 @@ describe('copy-snapshots over the wire', () => {
     const withKey = await copyAt(fake, '2026-11-26T02:40:00Z', { COPY_KMS_KEYS: `eu-west-1=${key}` });
 
     expect(withoutKey.code).toBe(1);
-    expect(withoutKey.lines).toContainEqual(expect.objectContaining({ action: 'failed', reason: 'no-kms-key', msg: expect.stringContaining('no key in eu-west-1') }));
+    expect(withoutKey.lines).toContainEqual(
+      expect.objectContaining({ action: 'failed', reason: 'no-kms-key', msg: expect.stringContaining('no key in eu-west-1') }),
+    );
     expect(withKey.code).toBe(0);
     expect(fake.calls['CopyDBSnapshot']).toBe(1);
     expect(fake.snapshots('eu-west-1')).toEqual([expect.objectContaining({ encrypted: true })]);
@@ -147,7 +195,15 @@ describe('copy-snapshots over the wire', () => {
       kmsKeys: { 'eu-west-1': [] },
       seed: {
         instances: [{ id: 'orders', tags: { snapshot_copy_regions: 'eu-west-1' } }],
-        snapshots: [{ id: 'cronsnap-orders-20261126-0200', dbId: 'orders', encrypted: true, createdAt: '2026-11-26T02:07:00Z', tags: { snapshot_expiry: '2027-02-24T02:00:00Z' } }],
+        snapshots: [
+          {
+            id: 'cronsnap-orders-20261126-0200',
+            dbId: 'orders',
+            encrypted: true,
+            createdAt: '2026-11-26T02:07:00Z',
+            tags: { snapshot_expiry: '2027-02-24T02:00:00Z' },
+          },
+        ],
       },
     });
 
@@ -162,7 +218,15 @@ describe('copy-snapshots over the wire', () => {
       seed: {
         clusters: [{ id: 'aurora', tags: { snapshot_copy_regions: 'us-east-1' } }],
         instances: [{ id: 'aurora-1', clusterId: 'aurora', tags: { snapshot_copy_regions: 'us-east-1' } }],
-        snapshots: [{ id: 'cronsnap-aurora-20261126-0200', kind: 'cluster', dbId: 'aurora', createdAt: '2026-11-26T02:07:00Z', tags: { snapshot_expiry: '2027-02-24T02:00:00Z' } }],
+        snapshots: [
+          {
+            id: 'cronsnap-aurora-20261126-0200',
+            kind: 'cluster',
+            dbId: 'aurora',
+            createdAt: '2026-11-26T02:07:00Z',
+            tags: { snapshot_expiry: '2027-02-24T02:00:00Z' },
+          },
+        ],
       },
     });
 
@@ -179,7 +243,12 @@ describe('copy-snapshots over the wire', () => {
           { id: 'orders', tags: { snapshot_copy_regions: 'ireland eu-north-1 eu-west-1' } },
           { id: 'scratch', tags: { snapshot_never: 'true', snapshot_copy_regions: 'eu-west-1' } },
         ],
-        snapshots: ['orders', 'scratch'].map((id) => ({ id: `cronsnap-${id}-20261126-0200`, dbId: id, createdAt: '2026-11-26T02:07:00Z', tags: { snapshot_expiry: '2027-02-24T02:00:00Z' } })),
+        snapshots: ['orders', 'scratch'].map((id) => ({
+          id: `cronsnap-${id}-20261126-0200`,
+          dbId: id,
+          createdAt: '2026-11-26T02:07:00Z',
+          tags: { snapshot_expiry: '2027-02-24T02:00:00Z' },
+        })),
       },
     });
 
@@ -196,7 +265,14 @@ describe('copy-snapshots over the wire', () => {
     const fake = await endpoint({
       seed: {
         instances: [{ id: 'orders', tags: { snapshot_copy_regions: 'eu-west-1' } }],
-        snapshots: [{ id: 'cronsnap-orders-20261126-0200', dbId: 'orders', createdAt: '2026-11-26T02:07:00Z', tags: { snapshot_expiry: '2027-02-24T02:00:00Z' } }],
+        snapshots: [
+          {
+            id: 'cronsnap-orders-20261126-0200',
+            dbId: 'orders',
+            createdAt: '2026-11-26T02:07:00Z',
+            tags: { snapshot_expiry: '2027-02-24T02:00:00Z' },
+          },
+        ],
       },
     });
 
@@ -208,7 +284,10 @@ describe('copy-snapshots over the wire', () => {
 
   it('rejects malformed copy settings with exit 2 and no call', async () => {
     const fake = await endpoint();
-    const run = await copyAt(fake, '2026-11-26T02:27:00Z', { COPY_KMS_KEYS: 'eu-west-1=arn:aws:kms:us-east-1:123456789012:key/x', DEFAULT_COPY_REGIONS: 'ireland' });
+    const run = await copyAt(fake, '2026-11-26T02:27:00Z', {
+      COPY_KMS_KEYS: 'eu-west-1=arn:aws:kms:us-east-1:123456789012:key/x',
+      DEFAULT_COPY_REGIONS: 'ireland',
+    });
     expect(run.code).toBe(2);
     expect(run.lines[0]?.['problems']).toEqual([
       expect.stringContaining('DEFAULT_COPY_REGIONS must be space-separated AWS regions'),

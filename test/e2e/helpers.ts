@@ -1,11 +1,15 @@
 /** Shared set-up for the end-to-end tests: a fresh local endpoint per test, runs at simulated instants. */
+import type { RDSClient } from '@aws-sdk/client-rds';
 import { afterEach } from 'vitest';
 import { startFakeRds, type FakeRds, type FakeRdsOptions } from '../support/fake-rds/index.js';
+import { clientFor, runInProcess } from '../support/run-in-process.js';
 import { runBundle, type BundleRun, type JobName, type RunOptions } from '../support/run-bundle.js';
 
 const open: FakeRds[] = [];
+const clients: RDSClient[] = [];
 
 afterEach(async () => {
+  for (const client of clients.splice(0)) client.destroy();
   await Promise.all(open.splice(0).map((fake) => fake.close()));
 });
 
@@ -19,6 +23,24 @@ export async function endpoint(options: FakeRdsOptions = {}): Promise<FakeRds> {
 export async function runAt(fake: FakeRds, job: JobName, now: string, options: Omit<RunOptions, 'endpoint'> = {}): Promise<BundleRun> {
   fake.setNow(new Date(now));
   return runBundle(job, { ...options, endpoint: fake.url, args: ['--now', now, ...(options.args ?? [])] });
+}
+
+const inProcessClients = new WeakMap<FakeRds, RDSClient>();
+
+/**
+ * Like `runAt`, without the child process (`runInProcess`: the same runner, the real adapter and
+ * SDK, HTTP to the endpoint), for simulations of hundreds of runs. The SDK client is kept per
+ * endpoint, as its connections are, and destroyed after the test.
+ */
+export async function runInProcessAt(fake: FakeRds, job: JobName, now: string, options: Omit<RunOptions, 'endpoint'> = {}): Promise<BundleRun> {
+  fake.setNow(new Date(now));
+  let client = inProcessClients.get(fake);
+  if (client === undefined) {
+    client = clientFor(fake.url);
+    inProcessClients.set(fake, client);
+    clients.push(client);
+  }
+  return runInProcess(client, job, { args: ['--now', now, ...(options.args ?? [])], ...(options.env === undefined ? {} : { env: options.env }) });
 }
 
 /** Write calls the endpoint received (anything that is not a Describe or List). */

@@ -43,12 +43,16 @@ describe('take-snapshots over a simulated day', () => {
       'cronsnap-aurora-20261126-2000': hours[20],
     });
     const byId = new Map(fake.snapshots().map((s) => [s.id, s]));
-    expect(byId.get('cronsnap-orders-20261126-0800')?.tags).toEqual({ snapshot_expiry: '2026-12-03T08:00:00Z', team: 'payments' });
-    expect(byId.get('cronsnap-billing-20261126-0200')?.tags).toEqual({ snapshot_expiry: '2027-02-24T02:00:00Z' });
-    expect(byId.get('cronsnap-legacy-20261126-1200')?.tags).toEqual({ snapshot_expiry: '2027-02-24T12:00:00Z' });
+    expect(byId.get('cronsnap-orders-20261126-0800')?.tags).toEqual({
+      snapshot_expiry: '2026-12-03T08:00:00Z',
+      snapshot_tier: 'daily',
+      team: 'payments',
+    });
+    expect(byId.get('cronsnap-billing-20261126-0200')?.tags).toEqual({ snapshot_expiry: '2027-02-24T02:00:00Z', snapshot_tier: 'daily' });
+    expect(byId.get('cronsnap-legacy-20261126-1200')?.tags).toEqual({ snapshot_expiry: '2027-02-24T12:00:00Z', snapshot_tier: 'daily' });
     expect(byId.get('cronsnap-aurora-20261126-0400')).toMatchObject({
       kind: 'cluster',
-      tags: { snapshot_expiry: '2026-12-31T04:00:00Z', env: 'prod' },
+      tags: { snapshot_expiry: '2026-12-31T04:00:00Z', snapshot_tier: 'daily', env: 'prod' },
     });
 
     const latest = Object.fromEntries([...fake.instances(), ...fake.clusters()].map((db) => [db.id, db.tags['snapshot_latest']]));

@@ -64,7 +64,8 @@ describe('delete-snapshots over a simulated year', () => {
   it('dry run lists what it would delete and the endpoint receives no delete', async () => {
     const fake = await endpoint({ seed: { snapshots: monthly('retired') } });
 
-    const run = await runAt(fake, 'delete-snapshots', '2027-06-01T00:00:00Z', { args: ['--dry-run'] });
+    // All 12 would go: past the brake's default share (its own tests are in retention-tiers.test.ts).
+    const run = await runAt(fake, 'delete-snapshots', '2027-06-01T00:00:00Z', { args: ['--dry-run'], env: { MAX_DELETE_PERCENT: '100' } });
 
     expect(run.code).toBe(0);
     expect(fake.calls['DeleteDBSnapshot'] ?? 0).toBe(0);

@@ -1,10 +1,6 @@
 // The fake's regions and snapshot copies, driven by the real RDSClient (one client per region,
 // each signing its requests for its own region).
-import {
-  CopyDBClusterSnapshotCommand,
-  CopyDBSnapshotCommand,
-  DescribeDBSnapshotsCommand,
-} from '@aws-sdk/client-rds';
+import { CopyDBClusterSnapshotCommand, CopyDBSnapshotCommand, DescribeDBSnapshotsCommand } from '@aws-sdk/client-rds';
 import { describe, expect, it } from 'vitest';
 import { ACCOUNT, rejectionOf, useFakeRds } from './helpers';
 
@@ -63,13 +59,22 @@ describe('fake RDS CopyDBSnapshot and CopyDBClusterSnapshot', () => {
       }),
     );
 
-    expect(answer.DBSnapshot).toMatchObject({ Status: 'creating', DBSnapshotArn: `arn:aws:rds:${AWAY}:${ACCOUNT}:snapshot:cronsnap-orders-20261126-0200`, SourceRegion: HOME });
+    expect(answer.DBSnapshot).toMatchObject({
+      Status: 'creating',
+      DBSnapshotArn: `arn:aws:rds:${AWAY}:${ACCOUNT}:snapshot:cronsnap-orders-20261126-0200`,
+      SourceRegion: HOME,
+    });
     // The SDK signed a PreSignedUrl for the source region.
     const params = fake.requests.find((r) => r.action === 'CopyDBSnapshot')?.params ?? {};
     expect(params['PreSignedUrl']).toContain(`%2F${HOME}%2Frds%2Faws4_request`);
     expect(fake.requests.find((r) => r.action === 'CopyDBSnapshot')?.region).toBe(AWAY);
     const [copy] = fake.snapshots(AWAY);
-    expect(copy).toMatchObject({ status: 'creating', dbId: 'orders', copyOf: sourceArn('cronsnap-orders-20261126-0200'), tags: { snapshot_expiry: '2027-02-24T02:00:00Z' } });
+    expect(copy).toMatchObject({
+      status: 'creating',
+      dbId: 'orders',
+      copyOf: sourceArn('cronsnap-orders-20261126-0200'),
+      tags: { snapshot_expiry: '2027-02-24T02:00:00Z' },
+    });
     expect(copy?.dbResourceId).toBe(fake.snapshots(HOME)[0]?.dbResourceId);
 
     fake.setNow(new Date(NOW.getTime() + 30 * 60_000));
@@ -90,27 +95,41 @@ describe('fake RDS CopyDBSnapshot and CopyDBClusterSnapshot', () => {
   it('answers DBSnapshotAlreadyExists for a target name that is taken', async () => {
     const { away } = await twoRegions();
     const copy = () =>
-      away.send(new CopyDBSnapshotCommand({ SourceDBSnapshotIdentifier: sourceArn('cronsnap-orders-20261126-0200'), TargetDBSnapshotIdentifier: 'c1' }));
+      away.send(
+        new CopyDBSnapshotCommand({ SourceDBSnapshotIdentifier: sourceArn('cronsnap-orders-20261126-0200'), TargetDBSnapshotIdentifier: 'c1' }),
+      );
     await copy();
     expect((await rejectionOf(copy())).name).toBe('DBSnapshotAlreadyExistsFault');
   });
 
   it('refuses a source that is not available, and one that does not exist', async () => {
     const { away } = await twoRegions();
-    const busy = await rejectionOf(away.send(new CopyDBSnapshotCommand({ SourceDBSnapshotIdentifier: sourceArn('busy'), TargetDBSnapshotIdentifier: 'b' })));
-    const missing = await rejectionOf(away.send(new CopyDBSnapshotCommand({ SourceDBSnapshotIdentifier: sourceArn('nope'), TargetDBSnapshotIdentifier: 'n' })));
+    const busy = await rejectionOf(
+      away.send(new CopyDBSnapshotCommand({ SourceDBSnapshotIdentifier: sourceArn('busy'), TargetDBSnapshotIdentifier: 'b' })),
+    );
+    const missing = await rejectionOf(
+      away.send(new CopyDBSnapshotCommand({ SourceDBSnapshotIdentifier: sourceArn('nope'), TargetDBSnapshotIdentifier: 'n' })),
+    );
     expect(busy.name).toBe('InvalidDBSnapshotStateFault');
     expect(missing.name).toBe('DBSnapshotNotFoundFault');
   });
 
   it('needs a key in the destination for an encrypted source, and refuses a key that is not accessible there', async () => {
     const { fake, away } = await twoRegions({ kmsKeys: { [AWAY]: ['arn:aws:kms:eu-west-1:123456789012:key/good'] } });
-    const noKey = await rejectionOf(away.send(new CopyDBSnapshotCommand({ SourceDBSnapshotIdentifier: sourceArn('secret'), TargetDBSnapshotIdentifier: 's' })));
+    const noKey = await rejectionOf(
+      away.send(new CopyDBSnapshotCommand({ SourceDBSnapshotIdentifier: sourceArn('secret'), TargetDBSnapshotIdentifier: 's' })),
+    );
     const badKey = await rejectionOf(
-      away.send(new CopyDBSnapshotCommand({ SourceDBSnapshotIdentifier: sourceArn('secret'), TargetDBSnapshotIdentifier: 's', KmsKeyId: 'alias/wrong' })),
+      away.send(
+        new CopyDBSnapshotCommand({ SourceDBSnapshotIdentifier: sourceArn('secret'), TargetDBSnapshotIdentifier: 's', KmsKeyId: 'alias/wrong' }),
+      ),
     );
     await away.send(
-      new CopyDBSnapshotCommand({ SourceDBSnapshotIdentifier: sourceArn('secret'), TargetDBSnapshotIdentifier: 's', KmsKeyId: 'arn:aws:kms:eu-west-1:123456789012:key/good' }),
+      new CopyDBSnapshotCommand({
+        SourceDBSnapshotIdentifier: sourceArn('secret'),
+        TargetDBSnapshotIdentifier: 's',
+        KmsKeyId: 'arn:aws:kms:eu-west-1:123456789012:key/good',
+      }),
     );
     expect(noKey.name).toBe('InvalidParameterValue');
     expect(badKey.name).toBe('KMSKeyNotAccessibleFault');
@@ -120,7 +139,9 @@ describe('fake RDS CopyDBSnapshot and CopyDBClusterSnapshot', () => {
   it('allows only so many copies in progress into one region, then answers SnapshotQuotaExceeded until one completes', async () => {
     const { fake, away } = await twoRegions({ copyLimitPerRegion: 2, copyMinutes: 10 });
     const copy = (target: string) =>
-      away.send(new CopyDBSnapshotCommand({ SourceDBSnapshotIdentifier: sourceArn('cronsnap-orders-20261126-0200'), TargetDBSnapshotIdentifier: target }));
+      away.send(
+        new CopyDBSnapshotCommand({ SourceDBSnapshotIdentifier: sourceArn('cronsnap-orders-20261126-0200'), TargetDBSnapshotIdentifier: target }),
+      );
     await copy('c1');
     await copy('c2');
     const third = await rejectionOf(copy('c3'));

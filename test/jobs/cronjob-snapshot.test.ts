@@ -45,6 +45,7 @@ describe('cronjob-snapshot', () => {
         DBSnapshotIdentifier: 'cronsnap-shared-db-20261126-1400',
         Tags: [
           { Key: 'snapshot_expiry', Value: '2026-12-26T14:00:00Z' },
+          { Key: 'snapshot_tier', Value: 'daily' },
           { Key: 'app', Value: 'crm' },
         ],
       },
@@ -197,5 +198,23 @@ describe('cronjob-snapshot: when the look-up fails', () => {
 
     expect(summary).toMatchObject({ status: 'FAILED', errorCode: 'AccessDenied' });
     expect(rds.commandCalls(CreateDBSnapshotCommand)).toHaveLength(0);
+  });
+});
+
+describe('cronjob-snapshot: retention tiers', () => {
+  it('stamps the first snapshot of ISO week 1 of 2027 weekly, judged from its own database snapshots', async () => {
+    onlyInstance(sdkInstance({ id: 'shared-db', tags: { snapshot_retention_days: '7', snapshot_retention_weekly_days: '35' } }));
+    rds.on(DescribeDBSnapshotsCommand).resolves({
+      DBSnapshots: [sdkSnapshot({ id: 'cronsnap-shared-db-20270103-1400', dbId: 'shared-db', createdAt: '2027-01-03T14:05:00Z' })],
+    });
+    const { deps, logs } = makeHarness('cronjob-snapshot', { now: '2027-01-04T14:37:00Z', env: { RDS_INSTANCE_ID: 'shared-db' } });
+
+    await cronjobSnapshot(deps);
+
+    expect(inputsOf<CreateDBSnapshotCommandInput>(CreateDBSnapshotCommand)[0]?.Tags).toEqual([
+      { Key: 'snapshot_expiry', Value: '2027-02-08T14:00:00Z' },
+      { Key: 'snapshot_tier', Value: 'weekly' },
+    ]);
+    expect(logs.where({ action: 'created' })).toEqual([expect.objectContaining({ tier: 'weekly', tierPeriod: '2027-W01' })]);
   });
 });

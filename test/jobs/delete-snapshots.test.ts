@@ -29,6 +29,15 @@ function deletedIds(): string[] {
 
 beforeEach(resetRds);
 
+/**
+ * Most tests here are about which snapshots go, in fleets of two or three where that is most of
+ * them: they lift the share brake (MAX_DELETE_PERCENT=100). The brake has its own tests below, at
+ * the shipped default.
+ */
+function cleanerHarness(options: Parameters<typeof makeHarness<'delete-snapshots'>>[1]): ReturnType<typeof makeHarness<'delete-snapshots'>> {
+  return makeHarness('delete-snapshots', { ...options, env: { MAX_DELETE_PERCENT: '100', ...options.env } });
+}
+
 describe('delete-snapshots', () => {
   it('deletes expired snapshots and keeps unexpired, untagged, malformed, unavailable and automated ones', async () => {
     rds.on(DescribeDBSnapshotsCommand).resolves({
@@ -43,7 +52,7 @@ describe('delete-snapshots', () => {
         sdkSnapshot({ id: 'backup', dbId: 'fourth', createdAt: '2026-01-01T00:00:00Z', type: 'awsbackup', tags: { snapshot_expiry: PAST } }),
       ],
     });
-    const { deps, logs } = makeHarness('delete-snapshots', { now: NOW });
+    const { deps, logs } = cleanerHarness({ now: NOW });
 
     const summary = await deleteSnapshots(deps);
 
@@ -64,7 +73,7 @@ describe('delete-snapshots', () => {
         sdkSnapshot({ id: 'oldest', dbId: 'orders', createdAt: '2026-10-01T02:00:00Z', tags: { snapshot_expiry: PAST } }),
       ],
     });
-    const { deps, logs } = makeHarness('delete-snapshots', { now: NOW });
+    const { deps, logs } = cleanerHarness({ now: NOW });
 
     const summary = await deleteSnapshots(deps);
 
@@ -79,7 +88,7 @@ describe('delete-snapshots', () => {
     rds.on(DescribeDBSnapshotsCommand).resolves({
       DBSnapshots: [sdkSnapshot({ id: 'last', dbId: 'decommissioned', createdAt: '2026-10-03T02:00:00Z', tags: { snapshot_expiry: PAST } })],
     });
-    const { deps, logs } = makeHarness('delete-snapshots', { now: NOW });
+    const { deps, logs } = cleanerHarness({ now: NOW });
 
     await deleteSnapshots(deps);
 
@@ -93,7 +102,7 @@ describe('delete-snapshots', () => {
     rds.on(DescribeDBSnapshotsCommand).resolves({
       DBSnapshots: [sdkSnapshot({ id: 'only', dbId: 'orders', createdAt: '2026-10-03T02:00:00Z', tags: { snapshot_expiry: PAST } })],
     });
-    const { deps } = makeHarness('delete-snapshots', { now: NOW });
+    const { deps } = cleanerHarness({ now: NOW });
 
     await deleteSnapshots(deps);
 
@@ -108,7 +117,7 @@ describe('delete-snapshots', () => {
         sdkClusterSnapshot({ id: 'c-old', dbId: 'aurora', createdAt: '2026-10-02T02:00:00Z', tags: { snapshot_expiry: PAST } }),
       ],
     });
-    const { deps } = makeHarness('delete-snapshots', { now: NOW });
+    const { deps } = cleanerHarness({ now: NOW });
 
     await deleteSnapshots(deps);
 
@@ -127,7 +136,7 @@ describe('delete-snapshots', () => {
       .resolvesOnce({
         DBSnapshots: [sdkSnapshot({ id: 'p2', dbId: 'gone', createdAt: '2026-10-02T02:00:00Z', tags: { snapshot_expiry: PAST } })],
       });
-    const { deps } = makeHarness('delete-snapshots', { now: NOW });
+    const { deps } = cleanerHarness({ now: NOW });
 
     await deleteSnapshots(deps);
 
@@ -144,7 +153,7 @@ describe('delete-snapshots', () => {
         Marker: 'next',
       })
       .rejectsOnce(Object.assign(new Error('Rate exceeded'), { name: 'Throttling' }));
-    const { deps } = makeHarness('delete-snapshots', { now: NOW });
+    const { deps } = cleanerHarness({ now: NOW });
 
     const summary = await deleteSnapshots(deps);
 
@@ -157,7 +166,7 @@ describe('delete-snapshots', () => {
     rds.on(DescribeDBSnapshotsCommand).resolves({
       DBSnapshots: [sdkSnapshot({ id: 'p1', dbId: 'orders', createdAt: '2026-10-01T02:00:00Z', tags: { snapshot_expiry: PAST } })],
     });
-    const { deps } = makeHarness('delete-snapshots', { now: NOW });
+    const { deps } = cleanerHarness({ now: NOW });
 
     const summary = await deleteSnapshots(deps);
 
@@ -176,7 +185,7 @@ describe('delete-snapshots', () => {
       $metadata: { httpStatusCode: 403, requestId: 'req-403' },
     });
     rds.on(DeleteDBSnapshotCommand, { DBSnapshotIdentifier: 'b' }).rejects(denied);
-    const { deps, logs } = makeHarness('delete-snapshots', { now: NOW });
+    const { deps, logs } = cleanerHarness({ now: NOW });
 
     const summary = await deleteSnapshots(deps);
 
@@ -194,7 +203,7 @@ describe('delete-snapshots', () => {
         $metadata: { httpStatusCode: 403, requestId: 'req-403' },
       }),
     );
-    const { deps, logs } = makeHarness('delete-snapshots', { now: NOW });
+    const { deps, logs } = cleanerHarness({ now: NOW });
 
     await deleteSnapshots(deps);
 
@@ -213,7 +222,7 @@ describe('delete-snapshots', () => {
   });
 
   it('warns, naming the region, when it finds no database at all (a wrong AWS_REGION looks like this)', async () => {
-    const { deps, logs } = makeHarness('delete-snapshots', { now: NOW, env: { AWS_REGION: 'eu-west-3' } });
+    const { deps, logs } = cleanerHarness({ now: NOW, env: { AWS_REGION: 'eu-west-3' } });
 
     const summary = await deleteSnapshots(deps);
 
@@ -235,7 +244,7 @@ describe('delete-snapshots', () => {
     rds
       .on(DeleteDBSnapshotCommand, { DBSnapshotIdentifier: 'vanished' })
       .rejects(new DBSnapshotNotFoundFault({ message: 'DBSnapshot vanished not found.', $metadata: {} }));
-    const { deps } = makeHarness('delete-snapshots', { now: NOW });
+    const { deps } = cleanerHarness({ now: NOW });
 
     const summary = await deleteSnapshots(deps);
 
@@ -246,7 +255,7 @@ describe('delete-snapshots', () => {
     rds.on(DescribeDBSnapshotsCommand).resolves({
       DBSnapshots: [sdkSnapshot({ id: 'old', dbId: 'gone', createdAt: '2026-10-01T02:00:00Z', tags: { snapshot_expiry: PAST } })],
     });
-    const { deps, logs } = makeHarness('delete-snapshots', { now: NOW, env: { DRY_RUN: 'true' } });
+    const { deps, logs } = cleanerHarness({ now: NOW, env: { DRY_RUN: 'true' } });
 
     const summary = await deleteSnapshots(deps);
 
@@ -263,10 +272,10 @@ describe('delete-snapshots', () => {
       ],
     });
 
-    await deleteSnapshots(makeHarness('delete-snapshots', { now: NOW }).deps);
+    await deleteSnapshots(cleanerHarness({ now: NOW }).deps);
     expect(deletedIds()).toEqual([]);
 
-    await deleteSnapshots(makeHarness('delete-snapshots', { now: '2026-11-26T12:00:01Z' }).deps);
+    await deleteSnapshots(cleanerHarness({ now: '2026-11-26T12:00:01Z' }).deps);
     expect(deletedIds()).toEqual(['due-now']);
   });
 
@@ -276,7 +285,7 @@ describe('delete-snapshots', () => {
         sdkSnapshot({ id, dbId: 'gone', createdAt: `2026-10-0${i + 1}T02:00:00Z`, tags: { snapshot_expiry: PAST } }),
       ),
     });
-    const harness = makeHarness('delete-snapshots', { now: NOW, config: { concurrency: 1 } });
+    const harness = cleanerHarness({ now: NOW, config: { concurrency: 1 } });
     rds.on(DeleteDBSnapshotCommand).callsFake(async () => {
       harness.controller.abort();
       return {};
@@ -298,7 +307,7 @@ describe('delete-snapshots with CLEANUP_SCOPE=prefixed', () => {
         sdkSnapshot({ id: 'backup-gone-20260201-0200', dbId: 'gone', createdAt: '2026-02-01T02:00:00Z', tags: { snapshot_expiry: PAST } }),
       ],
     });
-    const { deps, logs } = makeHarness('delete-snapshots', { now: NOW, env: { CLEANUP_SCOPE: 'prefixed', SNAPSHOT_PREFIX: 'backup' } });
+    const { deps, logs } = cleanerHarness({ now: NOW, env: { CLEANUP_SCOPE: 'prefixed', SNAPSHOT_PREFIX: 'backup' } });
 
     await deleteSnapshots(deps);
 
@@ -318,7 +327,7 @@ describe('delete-snapshots: more failure paths', () => {
         },
       ],
     });
-    const { deps } = makeHarness('delete-snapshots', { now: NOW });
+    const { deps } = cleanerHarness({ now: NOW });
 
     await deleteSnapshots(deps);
 
@@ -336,7 +345,7 @@ describe('delete-snapshots: more failure paths', () => {
       .resolvesOnce({ DBSnapshots: [], Marker: 'c' })
       .resolves({ DBSnapshots: [] });
     rds.on(DescribeDBClusterSnapshotsCommand).rejects(Object.assign(new Error('denied'), { name: 'AccessDenied' }));
-    const { deps } = makeHarness('delete-snapshots', { now: NOW });
+    const { deps } = cleanerHarness({ now: NOW });
 
     const summary = await deleteSnapshots(deps);
 
@@ -346,7 +355,7 @@ describe('delete-snapshots: more failure paths', () => {
   });
 
   it('stops listing on SIGTERM and deletes nothing', async () => {
-    const harness = makeHarness('delete-snapshots', { now: NOW });
+    const harness = cleanerHarness({ now: NOW });
     rds.on(DescribeDBSnapshotsCommand).callsFake(async () => {
       harness.controller.abort();
       return {
@@ -360,5 +369,220 @@ describe('delete-snapshots: more failure paths', () => {
     expect(summary.status).toBe('STOPPED');
     expect(rds.commandCalls(DescribeDBSnapshotsCommand)).toHaveLength(1);
     expect(rds.commandCalls(DeleteDBSnapshotCommand)).toHaveLength(0);
+  });
+});
+
+/** `n` expired snapshots of `dbId`, one a day in October 2026, `<dbId>-01` the oldest. */
+function expiredDailies(dbId: string, n: number): ReturnType<typeof sdkSnapshot>[] {
+  return Array.from({ length: n }, (_, i) => {
+    const day = String(i + 1).padStart(2, '0');
+    return sdkSnapshot({ id: `${dbId}-${day}`, dbId, createdAt: `2026-10-${day}T02:00:00Z`, tags: { snapshot_expiry: PAST } });
+  });
+}
+
+describe('delete-snapshots: snapshot_keep_last', () => {
+  it('keeps the N newest of a live database by its tag, with the default 1 for the others, and warns about a malformed tag', async () => {
+    rds.on(DescribeDBInstancesCommand).resolves({
+      DBInstances: [
+        sdkInstance({ id: 'rare', tags: { snapshot_keep_last: '3' } }),
+        sdkInstance({ id: 'plain' }),
+        sdkInstance({ id: 'typo', tags: { snapshot_keep_last: 'three' } }),
+      ],
+    });
+    rds.on(DescribeDBSnapshotsCommand).resolves({
+      DBSnapshots: [...expiredDailies('rare', 5), ...expiredDailies('plain', 3), ...expiredDailies('typo', 2)],
+    });
+    const { deps, logs } = cleanerHarness({ now: NOW });
+
+    const summary = await deleteSnapshots(deps);
+
+    expect(deletedIds()).toEqual(['plain-01', 'plain-02', 'rare-01', 'rare-02', 'typo-01']);
+    expect(logs.where({ snapshotId: 'rare-04', action: 'kept', reason: 'keep-last' })).toEqual([
+      expect.objectContaining({ level: 'info', keepLast: 3, msg: expect.stringContaining('snapshot_keep_last') }),
+    ]);
+    expect(logs.where({ snapshotId: 'rare-05', reason: 'newest-of-live-database' })).toHaveLength(1);
+    expect(logs.where({ dbId: 'typo', tag: 'snapshot_keep_last' })).toEqual([
+      expect.objectContaining({ level: 'warn', tagValue: 'three', msg: expect.stringContaining('from 1 to 1000') }),
+    ]);
+    expect(summary).toMatchObject({ status: 'OK', counts: expect.objectContaining({ deleted: 5, kept: 5 }) });
+  });
+});
+
+describe('delete-snapshots: the brake on mass deletion', () => {
+  const fleet = (): void => {
+    rds.on(DescribeDBInstancesCommand).resolves({ DBInstances: [sdkInstance({ id: 'orders' })] });
+    rds.on(DescribeDBSnapshotsCommand).resolves({
+      DBSnapshots: [
+        ...expiredDailies('orders', 6),
+        sdkSnapshot({ id: 'fresh', dbId: 'orders', createdAt: '2026-11-26T02:00:00Z', tags: { snapshot_expiry: FUTURE } }),
+        sdkSnapshot({ id: 'by-hand', dbId: 'orders', createdAt: '2026-01-01T00:00:00Z' }),
+      ],
+    });
+  };
+
+  it('deletes nothing when the plan would delete more than MAX_DELETE_PERCENT, says so in one error line, and fails the run', async () => {
+    fleet();
+    // 6 of 8 manual snapshots (75%) would go: the expired dailies
+    const { deps, logs } = makeHarness('delete-snapshots', { now: NOW });
+
+    const summary = await deleteSnapshots(deps);
+
+    expect(rds.commandCalls(DeleteDBSnapshotCommand)).toHaveLength(0);
+    expect(summary).toMatchObject({ status: 'FAILED', errorCode: 'DeletionBrakeError', counts: expect.objectContaining({ deleted: 0, kept: 8 }) });
+    // One error line, besides the summary (which says FAILED and repeats the message).
+    const errors = logs.lines.filter((l) => l.level === 'error' && l['event'] !== 'summary');
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatchObject({
+      errorCode: 'DeletionBrakeError',
+      err: expect.objectContaining({ planned: 6, inScope: 8, percent: 75, exceeded: ['MAX_DELETE_PERCENT'] }),
+      msg: expect.stringMatching(
+        /^deletion brake: the plan would delete 6 of the 8 manual snapshots in scope \(75%\), more than MAX_DELETE_PERCENT=50; deleting none\..*raise MAX_DELETE_PERCENT/,
+      ),
+    });
+    expect(logs.where({ snapshotId: 'orders-01', reason: 'deletion-brake' })).toEqual([expect.objectContaining({ level: 'debug', action: 'kept' })]);
+  });
+
+  it('lets the same plan through with MAX_DELETE_PERCENT=100, the one-off override', async () => {
+    fleet();
+    const { deps } = makeHarness('delete-snapshots', { now: NOW, env: { MAX_DELETE_PERCENT: '100' } });
+
+    const summary = await deleteSnapshots(deps);
+
+    expect(deletedIds()).toEqual(['orders-01', 'orders-02', 'orders-03', 'orders-04', 'orders-05', 'orders-06']);
+    expect(summary).toMatchObject({ status: 'OK' });
+  });
+
+  it('stops at MAX_DELETES_PER_RUN even when the share is allowed', async () => {
+    fleet();
+    const { deps, logs } = makeHarness('delete-snapshots', { now: NOW, env: { MAX_DELETE_PERCENT: '100', MAX_DELETES_PER_RUN: '4' } });
+
+    const summary = await deleteSnapshots(deps);
+
+    expect(rds.commandCalls(DeleteDBSnapshotCommand)).toHaveLength(0);
+    expect(summary).toMatchObject({ status: 'FAILED', errorCode: 'DeletionBrakeError' });
+    expect(logs.lines.filter((l) => l.level === 'error' && l['event'] !== 'summary')).toEqual([
+      expect.objectContaining({
+        msg: expect.stringContaining('would delete 6 of the 8 manual snapshots in scope (75%), more than MAX_DELETES_PER_RUN=4;'),
+      }),
+    ]);
+  });
+
+  it('in a dry run, still lists what would be deleted and says the brake would stop it', async () => {
+    fleet();
+    const { deps, logs } = makeHarness('delete-snapshots', { now: NOW, env: { DRY_RUN: 'true' } });
+
+    const summary = await deleteSnapshots(deps);
+
+    expect(rds.commandCalls(DeleteDBSnapshotCommand)).toHaveLength(0);
+    expect(
+      logs
+        .where({ action: 'would-delete' })
+        .map((l) => l['snapshotId'])
+        .sort(),
+    ).toEqual(['orders-01', 'orders-02', 'orders-03', 'orders-04', 'orders-05', 'orders-06']);
+    expect(logs.where({ action: 'would-delete' })[0]?.msg).toContain('the deletion brake stops this run');
+    expect(logs.lines.filter((l) => l.level === 'error' && l['event'] !== 'summary')).toEqual([
+      expect.objectContaining({ msg: expect.stringMatching(/^dry run: deletion brake: /) }),
+    ]);
+    expect(summary).toMatchObject({ status: 'FAILED', isDryRun: true, counts: expect.objectContaining({ wouldDelete: 6 }) });
+  });
+
+  it('counts only the tool-named snapshots as in scope with CLEANUP_SCOPE=prefixed', async () => {
+    rds.on(DescribeDBSnapshotsCommand).resolves({
+      DBSnapshots: [
+        ...Array.from({ length: 6 }, (_, i) =>
+          sdkSnapshot({ id: `legacy-${i}`, dbId: 'gone', createdAt: '2025-01-01T02:00:00Z', tags: { snapshot_expiry: PAST } }),
+        ),
+        sdkSnapshot({ id: 'cronsnap-gone-20261001-0200', dbId: 'gone', createdAt: '2026-10-01T02:00:00Z', tags: { snapshot_expiry: PAST } }),
+        sdkSnapshot({ id: 'cronsnap-gone-20261101-0200', dbId: 'gone', createdAt: '2026-11-01T02:00:00Z', tags: { snapshot_expiry: FUTURE } }),
+      ],
+    });
+    // 1 of the 2 own snapshots: 50%, allowed (the 6 legacy ones are out of scope, neither deleted nor counted)
+    const { deps, logs } = makeHarness('delete-snapshots', { now: NOW, env: { CLEANUP_SCOPE: 'prefixed' } });
+
+    const summary = await deleteSnapshots(deps);
+
+    expect(deletedIds()).toEqual(['cronsnap-gone-20261001-0200']);
+    expect(summary).toMatchObject({ status: 'OK' });
+    expect(logs.lines.filter((l) => l.level === 'error')).toEqual([]);
+  });
+
+  it.each([
+    [{ MAX_DELETE_PERCENT: '0' }, 'MAX_DELETE_PERCENT must be a whole number from 1 to 100, got "0"'],
+    [{ MAX_DELETE_PERCENT: '101' }, 'MAX_DELETE_PERCENT must be a whole number from 1 to 100, got "101"'],
+    [{ MAX_DELETE_PERCENT: '50%' }, 'MAX_DELETE_PERCENT must be a whole number from 1 to 100, got "50%"'],
+    [{ MAX_DELETES_PER_RUN: '0' }, 'MAX_DELETES_PER_RUN must be a whole number from 1 to 1000000, got "0"'],
+    [{ MAX_DELETES_PER_RUN: 'none' }, 'MAX_DELETES_PER_RUN must be a whole number from 1 to 1000000, got "none"'],
+  ])('refuses %j', (env, problem) => {
+    expect(() => makeHarness('delete-snapshots', { now: NOW, env })).toThrow(problem);
+  });
+
+  it.each([
+    [{}, { maxDeletePercent: 50, maxDeletesPerRun: undefined }],
+    [
+      { MAX_DELETE_PERCENT: '', MAX_DELETES_PER_RUN: '' },
+      { maxDeletePercent: 50, maxDeletesPerRun: undefined },
+    ],
+    [
+      { MAX_DELETE_PERCENT: '100', MAX_DELETES_PER_RUN: '250' },
+      { maxDeletePercent: 100, maxDeletesPerRun: 250 },
+    ],
+  ])('reads %j as %j', (env, brake) => {
+    expect(makeHarness('delete-snapshots', { now: NOW, env }).deps.config.brake).toEqual(brake);
+  });
+});
+
+describe("delete-snapshots: judging expiry by AWS's clock", () => {
+  const twoSnapshots = (): void => {
+    rds.on(DescribeDBSnapshotsCommand).resolves({
+      DBSnapshots: [
+        sdkSnapshot({ id: 'due-at-noon-ten', dbId: 'gone', createdAt: '2026-10-01T02:00:00Z', tags: { snapshot_expiry: '2026-11-26T12:10:00Z' } }),
+        sdkSnapshot({ id: 'long-gone', dbId: 'gone2', createdAt: '2026-10-01T02:00:00Z', tags: { snapshot_expiry: PAST } }),
+        sdkSnapshot({ id: 'not-due', dbId: 'gone3', createdAt: '2026-10-01T02:00:00Z', tags: { snapshot_expiry: FUTURE } }),
+      ],
+    });
+  };
+
+  it('uses AWS time when the pod clock is 20 minutes behind, and warns', async () => {
+    twoSnapshots();
+    const harness = makeHarness('delete-snapshots', { now: NOW, env: { MAX_DELETE_PERCENT: '100' } });
+    harness.client.config.systemClockOffset = 20 * 60_000;
+
+    await deleteSnapshots(harness.deps);
+
+    expect(deletedIds()).toEqual(['due-at-noon-ten', 'long-gone']);
+    expect(harness.logs.where({ reason: 'clock-skew' })).toEqual([
+      expect.objectContaining({
+        level: 'warn',
+        clockOffsetMs: 1_200_000,
+        judgedAt: '2026-11-26T12:20:00.000Z',
+        msg: expect.stringContaining("the pod's clock is 20 min behind AWS's"),
+      }),
+    ]);
+  });
+
+  it('uses the pod clock, without a warning, when the offset is within 5 minutes', async () => {
+    twoSnapshots();
+    const harness = makeHarness('delete-snapshots', { now: NOW, env: { MAX_DELETE_PERCENT: '100' } });
+    harness.client.config.systemClockOffset = 4 * 60_000;
+
+    await deleteSnapshots(harness.deps);
+
+    expect(deletedIds()).toEqual(['long-gone']);
+    expect(harness.logs.where({ reason: 'clock-skew' })).toEqual([]);
+  });
+
+  it('takes --now as given, and still warns about the pod clock', async () => {
+    twoSnapshots();
+    const harness = makeHarness('delete-snapshots', { now: NOW, env: { MAX_DELETE_PERCENT: '100' } });
+    harness.client.config.systemClockOffset = -20 * 60_000;
+    const deps = { ...harness.deps, hasFixedNow: true };
+
+    await deleteSnapshots(deps);
+
+    expect(deletedIds()).toEqual(['long-gone']);
+    expect(harness.logs.where({ reason: 'clock-skew' })).toEqual([
+      expect.objectContaining({ judgedAt: '2026-11-26T12:00:00.000Z', msg: expect.stringContaining('ahead of AWS') }),
+    ]);
   });
 });

@@ -45,6 +45,7 @@ describe('take-snapshots', () => {
         DBSnapshotIdentifier: 'cronsnap-orders-20261126-0200',
         Tags: [
           { Key: 'snapshot_expiry', Value: '2026-12-03T02:00:00Z' },
+          { Key: 'snapshot_tier', Value: 'daily' },
           { Key: 'team', Value: 'payments' },
         ],
       },
@@ -82,7 +83,10 @@ describe('take-snapshots', () => {
 
     expect(inputsOf<CreateDBSnapshotCommandInput>(CreateDBSnapshotCommand)[0]).toMatchObject({
       DBSnapshotIdentifier: 'cronsnap-orders-20261126-0200',
-      Tags: [{ Key: 'snapshot_expiry', Value: '2027-02-24T02:00:00Z' }],
+      Tags: [
+        { Key: 'snapshot_expiry', Value: '2027-02-24T02:00:00Z' },
+        { Key: 'snapshot_tier', Value: 'daily' },
+      ],
     });
     expect(summary.counts).toMatchObject({ caughtUp: 1, created: 0 });
     expect(logs.where({ action: 'caught-up' })).toHaveLength(1);
@@ -145,6 +149,7 @@ describe('take-snapshots', () => {
         DBClusterSnapshotIdentifier: 'cronsnap-aurora-20261126-0200',
         Tags: [
           { Key: 'snapshot_expiry', Value: '2027-02-24T02:00:00Z' },
+          { Key: 'snapshot_tier', Value: 'daily' },
           { Key: 'env', Value: 'prod' },
         ],
       },
@@ -420,7 +425,10 @@ describe('take-snapshots', () => {
 
     expect(inputsOf<CreateDBSnapshotCommandInput>(CreateDBSnapshotCommand)[0]).toMatchObject({
       DBSnapshotIdentifier: 'cronsnap-a-20261126-0200',
-      Tags: [{ Key: 'snapshot_expiry', Value: '2027-02-24T02:00:00Z' }],
+      Tags: [
+        { Key: 'snapshot_expiry', Value: '2027-02-24T02:00:00Z' },
+        { Key: 'snapshot_tier', Value: 'daily' },
+      ],
     });
     expect(logs.where({ dbId: 'a', level: 'warn', tag: 'snapshot_schedule', tagValue: 'every day' })).toHaveLength(1);
     expect(logs.where({ dbId: 'a', level: 'warn', tag: 'snapshot_retention_days', tagValue: 'forever' })).toHaveLength(1);
@@ -438,7 +446,10 @@ describe('take-snapshots', () => {
 
     expect(inputsOf<CreateDBSnapshotCommandInput>(CreateDBSnapshotCommand)[0]).toMatchObject({
       DBSnapshotIdentifier: 'cronsnap-a-20261126-1300',
-      Tags: [{ Key: 'snapshot_expiry', Value: '2026-12-26T13:00:00Z' }],
+      Tags: [
+        { Key: 'snapshot_expiry', Value: '2026-12-26T13:00:00Z' },
+        { Key: 'snapshot_tier', Value: 'daily' },
+      ],
     });
   });
 
@@ -538,5 +549,61 @@ describe('take-snapshots: more failure paths', () => {
 
     expect(summary).toMatchObject({ status: 'OK', counts: expect.objectContaining({ upToDate: 1, failed: 0, latestTagFailed: 1 }) });
     expect(logs.where({ dbId: 'a', reason: 'latest-tag-failed' })).toHaveLength(1);
+  });
+});
+
+describe('take-snapshots: retention tiers', () => {
+  const GFS = { snapshot_retention_days: '7', snapshot_retention_weekly_days: '35', snapshot_retention_monthly_days: '365' };
+
+  it('stamps the first snapshot of a month monthly in the create call and logs its tier, from the listing it already reads', async () => {
+    rds.on(DescribeDBInstancesCommand).resolves({
+      DBInstances: [sdkInstance({ id: 'orders', tags: GFS }), sdkInstance({ id: 'billing', tags: GFS })],
+    });
+    rds.on(DescribeDBSnapshotsCommand).resolves({
+      DBSnapshots: [
+        sdkSnapshot({ id: 'cronsnap-orders-20261130-0200', dbId: 'orders', createdAt: '2026-11-30T02:05:00Z' }),
+        // billing already has its first snapshot of December (a failed one would not count)
+        sdkSnapshot({ id: 'cronsnap-billing-20261201-0000', dbId: 'billing', createdAt: '2026-12-01T00:05:00Z' }),
+      ],
+    });
+    const { deps, logs } = makeHarness('take-snapshots', { now: '2026-12-01T02:05:00Z' });
+
+    await takeSnapshots(deps);
+
+    expect(inputsOf<CreateDBSnapshotCommandInput>(CreateDBSnapshotCommand).map((i) => [i.DBSnapshotIdentifier, i.Tags])).toEqual([
+      [
+        'cronsnap-orders-20261201-0200',
+        [
+          { Key: 'snapshot_expiry', Value: '2027-12-01T02:00:00Z' },
+          { Key: 'snapshot_tier', Value: 'monthly' },
+        ],
+      ],
+      [
+        'cronsnap-billing-20261201-0200',
+        [
+          { Key: 'snapshot_expiry', Value: '2026-12-08T02:00:00Z' },
+          { Key: 'snapshot_tier', Value: 'daily' },
+        ],
+      ],
+    ]);
+    expect(logs.where({ dbId: 'orders', action: 'created' })).toEqual([expect.objectContaining({ tier: 'monthly', tierPeriod: '2026-12' })]);
+    expect(logs.where({ dbId: 'billing', action: 'created' })).toEqual([expect.objectContaining({ tier: 'daily' })]);
+    expect(logs.where({ dbId: 'billing', action: 'created' })[0]).not.toHaveProperty('tierPeriod');
+    expect(rds.commandCalls(DescribeDBSnapshotsCommand)).toHaveLength(1);
+  });
+
+  it('warns about a malformed tier tag and still takes the snapshot', async () => {
+    rds.on(DescribeDBInstancesCommand).resolves({
+      DBInstances: [sdkInstance({ id: 'orders', tags: { snapshot_retention_monthly_days: 'one year' } })],
+    });
+    const { deps, logs } = makeHarness('take-snapshots', { now: '2026-12-01T02:05:00Z' });
+
+    const summary = await takeSnapshots(deps);
+
+    expect(summary).toMatchObject({ status: 'OK', counts: expect.objectContaining({ created: 1 }) });
+    expect(logs.where({ dbId: 'orders', tag: 'snapshot_retention_monthly_days' })).toEqual([
+      expect.objectContaining({ level: 'warn', tagValue: 'one year', msg: expect.stringContaining('the monthly tier is not used') }),
+    ]);
+    expect(logs.where({ dbId: 'orders', action: 'created' })).toEqual([expect.objectContaining({ tier: 'daily' })]);
   });
 });

@@ -1,6 +1,6 @@
 /** A small hand-written RdsGateway for runner tests: in-memory databases, recorded writes. */
-import type { ApiStats, RdsGateway, SnapshotQuotas } from '../../src/aws/rds-gateway.js';
-import type { Database, Snapshot, Tags } from '../../src/core/types.js';
+import type { ApiStats, RdsGateway, SnapshotQuotas, StartExportRequest } from '../../src/aws/rds-gateway.js';
+import type { Database, ExportTask, Snapshot, Tags } from '../../src/core/types.js';
 
 export class FakeGateway implements RdsGateway {
   readonly writes: string[] = [];
@@ -10,6 +10,7 @@ export class FakeGateway implements RdsGateway {
   constructor(
     readonly databases: Database[] = [],
     readonly snapshots: Snapshot[] = [],
+    readonly exportTasks: ExportTask[] = [],
   ) {}
 
   async *instancePages(): AsyncIterable<Database[]> {
@@ -48,7 +49,19 @@ export class FakeGateway implements RdsGateway {
   async snapshotQuotas(): Promise<SnapshotQuotas> {
     return {};
   }
+  async *exportTaskPages(): AsyncIterable<ExportTask[]> {
+    yield this.exportTasks;
+  }
+  async startExportTask(request: StartExportRequest): Promise<'started' | 'exists'> {
+    this.writes.push(`export ${request.exportTaskId} ${request.sourceArn}`);
+    return 'started';
+  }
   stats(): ApiStats {
     return { calls: 0, retries: 0, byOperation: {} };
+  }
+  /** AWS's clock minus the pod's, as the SDK would measure it. */
+  offsetMs = 0;
+  clockOffsetMs(): number {
+    return this.offsetMs;
   }
 }

@@ -5,6 +5,7 @@ import {
   DescribeDBClustersCommand,
   DescribeDBInstancesCommand,
   DescribeDBSnapshotsCommand,
+  DescribeExportTasksCommand,
   AddTagsToResourceCommand,
   CreateDBClusterSnapshotCommand,
   CreateDBSnapshotCommand,
@@ -19,6 +20,7 @@ import type { JobDeps } from '../../src/jobs/job.js';
 import { loadConfig, type ConfigOf, type JobName } from '../../src/jobs/registry.js';
 import { createLogger } from '../../src/logging.js';
 import { LogCapture } from './logs.js';
+import { RecordingMetrics } from './recording-metrics.js';
 
 export const rds = mockClient(RDSClient);
 
@@ -30,6 +32,7 @@ export function resetRds(): void {
   rds.on(DescribeDBClustersCommand).resolves({ DBClusters: [] });
   rds.on(DescribeDBSnapshotsCommand).resolves({ DBSnapshots: [] });
   rds.on(DescribeDBClusterSnapshotsCommand).resolves({ DBClusterSnapshots: [] });
+  rds.on(DescribeExportTasksCommand).resolves({ ExportTasks: [] });
   for (const write of [
     CreateDBSnapshotCommand,
     CreateDBClusterSnapshotCommand,
@@ -49,8 +52,11 @@ export function resetRds(): void {
 
 export interface Harness<C extends CommonConfig = CommonConfig> {
   deps: JobDeps<C>;
+  /** The client behind the gateway (e.g. to set the clock offset the SDK would have measured). */
+  client: RDSClient;
   logs: LogCapture;
   controller: AbortController;
+  metrics: RecordingMetrics;
 }
 
 export function makeHarness<N extends JobName>(
@@ -60,27 +66,35 @@ export function makeHarness<N extends JobName>(
   const logs = new LogCapture();
   const config: ConfigOf<N> = { ...loadConfig({ AWS_REGION: 'eu-north-1', LOG_LEVEL: 'debug', ...options.env }, job), ...options.config };
   const controller = new AbortController();
-  // One gateway per region, each with its own mocked client (all of them answer through `rds`;
-  // a test tells regions apart with `regionOf(call)`).
+  const metrics = new RecordingMetrics();
+  // One gateway per region, each with its own mocked client (all of them answer through `rds`).
+  const clients = new Map<string, RDSClient>();
   const gateways = new Map<string, RdsSdkGateway>();
   const gatewayFor = (region: string): RdsSdkGateway => {
     let gateway = gateways.get(region);
     if (gateway === undefined) {
-      gateway = new RdsSdkGateway(new RDSClient({ region, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } }));
+      const regionClient = new RDSClient({ region, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+      clients.set(region, regionClient);
+      gateway = new RdsSdkGateway(regionClient);
       gateways.set(region, gateway);
     }
     return gateway;
   };
+  const gateway = gatewayFor(config.region);
+  const client = clients.get(config.region) as RDSClient;
   return {
     logs,
     controller,
+    client,
+    metrics,
     deps: {
-      gateway: gatewayFor(config.region),
+      gateway,
       gatewayFor,
       logger: createLogger({ job, level: config.logLevel, destination: logs }),
       clock: () => new Date(options.now),
       config,
       signal: controller.signal,
+      metrics,
     },
   };
 }

@@ -1,8 +1,14 @@
 /**
- * The fewest RDS calls a run can make: every Describe page it needs (100 records a page, at
+ * The fewest API calls a run can make: every Describe page it needs (100 records a page, at
  * least one page each), one create per due database, one tag write per database whose
  * snapshot_latest changes, one delete per snapshot that must go, and the quota read when
- * anything is to be created. Used by the call-count test and the benchmark.
+ * anything is to be created. Used by the call-count tests and the benchmark.
+ *
+ * delete-snapshots also reads every page of DescribeExportTasks (a snapshot under export is kept).
+ * export-snapshots: the two bucket reads (GetBucketLocation, GetObjectLockConfiguration), every
+ * page of DescribeExportTasks, the four listings, and one StartExportTask per export started.
+ * Nothing else can be left out: the bucket must be checked before anything starts, the history
+ * decides what is due, and the listings are where the snapshots to export are found.
  */
 const PAGE = 100;
 
@@ -12,20 +18,29 @@ export interface FleetShape {
   clusters: number;
   manualInstanceSnapshots: number;
   manualClusterSnapshots: number;
+  /** Export tasks in the account and region, anyone's (DescribeExportTasks); none when absent. */
+  exportTasks?: number;
 }
 
 export interface RunWork {
   creates: number;
   tagWrites: number;
   deletes: number;
+  /** StartExportTask calls. */
+  exports?: number;
 }
 
 function pages(records: number): number {
   return Math.max(1, Math.ceil(records / PAGE));
 }
 
-export function lowerBound(job: 'take-snapshots' | 'delete-snapshots', fleet: FleetShape, work: RunWork): number {
+/** The two S3 reads export-snapshots makes before anything else. */
+const BUCKET_CHECKS = 2;
+
+export function lowerBound(job: 'take-snapshots' | 'delete-snapshots' | 'export-snapshots', fleet: FleetShape, work: RunWork): number {
   const listing = pages(fleet.instances) + pages(fleet.clusters) + pages(fleet.manualInstanceSnapshots) + pages(fleet.manualClusterSnapshots);
-  if (job === 'delete-snapshots') return listing + work.deletes;
+  const exportHistory = pages(fleet.exportTasks ?? 0);
+  if (job === 'delete-snapshots') return listing + exportHistory + work.deletes;
+  if (job === 'export-snapshots') return BUCKET_CHECKS + exportHistory + listing + (work.exports ?? 0);
   return listing + (work.creates > 0 ? 1 : 0) + work.creates + work.tagWrites;
 }

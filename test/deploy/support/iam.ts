@@ -1,17 +1,46 @@
-// IAM helpers for the policy tests: which RDS actions the code sends, the shape
-// rules of our policy documents, and a small evaluator for the subset of IAM
-// the policies use (so "can the role tag someone else's snapshot?" is a test,
-// not a reading exercise). The evaluator throws on any condition operator it
-// does not implement, so a policy edit cannot slip past it silently.
+// IAM helpers for the policy tests: which AWS actions the code sends, the shape rules of our
+// policy documents, and a small evaluator for the subset of IAM the policies use (so "can the
+// role tag someone else's snapshot?" is a test, not a reading exercise). The evaluator throws on
+// any condition operator or key it does not implement, so a policy edit cannot slip past it.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
-/** Actions IAM checks although the code never sends them: CreateDB*Snapshot with Tags also authorises AddTagsToResource. */
+/**
+ * Actions IAM checks although the code never sends them: CreateDB*Snapshot with Tags also
+ * authorises AddTagsToResource; StartExportTask passes the export role (iam:PassRole) and has RDS
+ * create a grant on the export key for the caller (kms:CreateGrant, kms:DescribeKey: the
+ * StartExportTask API reference, KmsKeyId).
+ */
 export const IMPLIED_BY: Readonly<Record<string, readonly string[]>> = {
-  AddTagsToResource: ['CreateDBSnapshot', 'CreateDBClusterSnapshot'],
+  'rds:AddTagsToResource': ['rds:CreateDBSnapshot', 'rds:CreateDBClusterSnapshot', 'rds:CopyDBSnapshot', 'rds:CopyDBClusterSnapshot'],
+  'iam:PassRole': ['rds:StartExportTask'],
+  // A copy of an encrypted snapshot to another region makes RDS use a key of that region for the
+  // caller; a copy across regions reaches the source region (rds:CrossRegionCommunication).
+  'kms:CreateGrant': ['rds:StartExportTask', 'rds:CopyDBSnapshot', 'rds:CopyDBClusterSnapshot'],
+  'kms:DescribeKey': ['rds:StartExportTask', 'rds:CopyDBSnapshot', 'rds:CopyDBClusterSnapshot'],
+  'rds:CrossRegionCommunication': ['rds:CopyDBSnapshot', 'rds:CopyDBClusterSnapshot'],
 };
 
-/** RDS action name → files (relative to the repo) that send it. */
+/** Actions with no resource type: `"Resource": "*"` is the only way to grant them. */
+const WITHOUT_RESOURCE_TYPE: ReadonlySet<string> = new Set(['rds:CrossRegionCommunication']);
+
+/**
+ * The IAM action of each S3 command the code may send (service authorization reference, Amazon
+ * S3). They differ: GetObjectLockConfiguration is authorised by s3:GetBucketObjectLockConfiguration.
+ * A command missing here fails the scan: look its action up before adding it.
+ */
+export const S3_ACTION_OF_COMMAND: Readonly<Record<string, string>> = {
+  GetBucketLocation: 'GetBucketLocation',
+  GetObjectLockConfiguration: 'GetBucketObjectLockConfiguration',
+};
+
+/** The SDK package a source file imports, as the IAM service prefix of the commands it sends. */
+const SERVICE_OF_PACKAGE: Readonly<Record<string, string>> = {
+  '@aws-sdk/client-rds': 'rds',
+  '@aws-sdk/client-s3': 's3',
+};
+
+/** IAM action (`rds:CreateDBSnapshot`, `s3:GetBucketLocation`) → files (relative to the repo) that send it. */
 export type CodeActions = Map<string, string[]>;
 
 function typeScriptFiles(dir: string): string[] {
@@ -27,7 +56,7 @@ function withoutComments(source: string): string {
   return source.replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[^:\\])\/\/.*$/gm, '$1');
 }
 
-/** Extracts `new XxxCommand(` and `paginateXxx(` calls from TypeScript source. */
+/** Extracts `new XxxCommand(` and `paginateXxx(` calls from TypeScript source: the operation names. */
 export function actionsInSource(source: string): string[] {
   const code = withoutComments(source);
   const found = new Set<string>();
@@ -36,11 +65,36 @@ export function actionsInSource(source: string): string[] {
   return [...found];
 }
 
-/** The RDS actions the code sends: a scan of src/**\/*.ts. */
-export function rdsActionsOfCode(repoRoot: string): CodeActions {
+/** The IAM service prefix of the SDK a source file imports (`rds`, `s3`), or undefined when it imports none we know. */
+export function serviceOfSource(source: string): string | undefined {
+  const services = Object.entries(SERVICE_OF_PACKAGE)
+    .filter(([pkg]) => new RegExp(`from\\s+['"]${pkg.replace('/', '\\/')}['"]`).test(source))
+    .map(([, service]) => service);
+  if (services.length > 1) throw new Error(`one file imports several AWS SDK clients (${services.join(', ')}): keep one adapter per service`);
+  return services[0];
+}
+
+/** The IAM action of an operation of a service: the same name for RDS, looked up for S3. */
+function iamActionOf(service: string, operation: string): string {
+  if (service === 'rds') return `rds:${operation}`;
+  const action = service === 's3' ? S3_ACTION_OF_COMMAND[operation] : undefined;
+  if (action === undefined)
+    throw new Error(`no IAM action known for ${service} command ${operation}: add it to S3_ACTION_OF_COMMAND in test/deploy/support/iam.ts`);
+  return `${service}:${action}`;
+}
+
+/** The AWS actions the code sends: a scan of src/**\/*.ts, each command under the service its file imports. */
+export function actionsOfCode(repoRoot: string): CodeActions {
   const actions = new Map<string, string[]>();
   for (const file of typeScriptFiles(join(repoRoot, 'src'))) {
-    for (const action of actionsInSource(readFileSync(file, 'utf8'))) {
+    const source = readFileSync(file, 'utf8');
+    const operations = actionsInSource(source);
+    if (operations.length === 0) continue;
+    const service = serviceOfSource(source);
+    if (service === undefined)
+      throw new Error(`${relative(repoRoot, file)} sends ${operations.join(', ')} but imports no AWS SDK client the scan knows`);
+    for (const operation of operations) {
+      const action = iamActionOf(service, operation);
       actions.set(action, [...(actions.get(action) ?? []), relative(repoRoot, file)]);
     }
   }
@@ -75,8 +129,11 @@ export function policyActions(policy: PolicyDocument): Set<string> {
   return new Set(policy.Statement.filter((s) => s.Effect === 'Allow').flatMap((s) => asList(s.Action)));
 }
 
-/** Shape problems of an identity policy: version, required elements, no wildcard actions, no "*" resource on writes. */
-export function checkPolicyShape(policy: unknown): string[] {
+/**
+ * Shape problems of an identity policy: version, required elements, no wildcard actions, no "*"
+ * resource on writes, and only actions of the `services` it may name (the snapshot policies: rds).
+ */
+export function checkPolicyShape(policy: unknown, services: readonly string[] = ['rds']): string[] {
   const problems: string[] = [];
   const doc = policy as Partial<PolicyDocument>;
   if (doc.Version !== '2012-10-17') problems.push(`Version must be 2012-10-17, got ${JSON.stringify(doc.Version)}`);
@@ -96,10 +153,13 @@ export function checkPolicyShape(policy: unknown): string[] {
     }
     for (const action of asList(statement.Action)) {
       if (action.includes('*') || action.includes('?')) problems.push(`${where}: action ${action} must be spelt out (no wildcards such as rds:*)`);
-      if (!/^rds:[A-Z]\w+$/.test(action)) problems.push(`${where}: action ${action} is not an rds: action`);
+      const service = /^([a-z0-9-]+):[A-Z]\w+$/.exec(action)?.[1];
+      if (service === undefined || !services.includes(service)) {
+        problems.push(`${where}: action ${action} is not an ${services.map((x) => `${x}:`).join(' or ')} action`);
+      }
     }
     const anyResource = asList(statement.Resource).includes('*');
-    const writes = asList(statement.Action).filter((a) => !/^rds:Describe\w+$/.test(a));
+    const writes = asList(statement.Action).filter((a) => !/^rds:Describe\w+$/.test(a) && !WITHOUT_RESOURCE_TYPE.has(a));
     if (anyResource && writes.length > 0) problems.push(`${where}: "Resource": "*" is only for Describe* actions, not ${writes.join(', ')}`);
   });
   return problems;
@@ -115,7 +175,12 @@ export interface RequestContext {
   requestTags?: Record<string, string>;
   /** Tags already on the resource (aws:ResourceTag/KEY). */
   resourceTags?: Record<string, string>;
+  /** Other condition keys the request carries (iam:PassedToService, kms:GrantIsForAWSResource). */
+  keys?: Record<string, string>;
 }
+
+/** Condition keys, besides tags, that the evaluator knows and a request may carry. */
+const KNOWN_KEYS: ReadonlySet<string> = new Set(['iam:PassedToService', 'kms:GrantIsForAWSResource', 'kms:ViaService']);
 
 function globToRegExp(pattern: string, flags = ''): RegExp {
   const escaped = pattern
@@ -140,6 +205,10 @@ function contextValues(key: string, ctx: RequestContext): string[] | undefined {
     const keys = Object.keys(ctx.requestTags ?? {});
     return keys.length === 0 ? undefined : keys;
   }
+  if (KNOWN_KEYS.has(key)) {
+    const value = ctx.keys?.[key];
+    return value === undefined ? undefined : [value];
+  }
   throw new Error(`evaluator does not know condition key ${key}`);
 }
 
@@ -152,6 +221,8 @@ function conditionHolds(operator: string, key: string, expected: string[], ctx: 
       return actual !== undefined && actual.length === 1 && expected.includes(actual[0] ?? '');
     case 'StringLike':
       return actual !== undefined && actual.length === 1 && expected.some((e) => globToRegExp(e).test(actual[0] ?? ''));
+    case 'Bool':
+      return actual !== undefined && actual.length === 1 && expected.some((e) => e.toLowerCase() === actual[0]?.toLowerCase());
     case 'ForAllValues:StringEquals':
       return (actual ?? []).every((a) => expected.includes(a));
     case 'ForAnyValue:StringEquals':

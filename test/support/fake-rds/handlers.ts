@@ -8,6 +8,7 @@
  * it says so next to it.
  */
 import { invalidParameter, RdsError } from './errors';
+import { cancelExportTask, describeExportTasks, type ExportStore, startExportTask } from './exports';
 import {
   booleanParam,
   checkFilterNames,
@@ -31,6 +32,8 @@ export interface HandlerContext {
   state: RdsState;
   /** Another region's state (created empty on first use), for cross-region copies. */
   stateIn(region: string): RdsState;
+  /** Snapshot exports to S3 (exports.ts). */
+  exports: ExportStore;
   now(): Date;
   snapshotStatusOnCreate: 'available' | 'creating';
   copies: {
@@ -725,4 +728,7 @@ export const HANDLERS: Readonly<Record<string, Handler>> = {
   RemoveTagsFromResource: removeTagsFromResource,
   ListTagsForResource: listTagsForResource,
   DescribeAccountAttributes: describeAccountAttributes,
+  StartExportTask: startExportTask,
+  DescribeExportTasks: describeExportTasks,
+  CancelExportTask: cancelExportTask,
 };

@@ -13,10 +13,11 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { RdsError } from './errors';
+import { type ExportFailure, ExportStore, type ExportTiming, type ExportView } from './exports';
 import { type Fault, FaultPlan, seededRandom, type TerminalFault } from './faults';
 import { HANDLERS, type HandlerContext } from './handlers';
 import { type Params, parseForm } from './params';
-import { RdsState, type Seed } from './state';
+import { RdsState, type Seed, type SeedSnapshot } from './state';
 import { errorXml, successXml } from './xml';
 
 export type { Fault } from './faults';
@@ -47,6 +48,14 @@ export interface FakeRdsOptions {
   copyLimitPerRegion?: number;
   /** When set, the KMS keys that exist per region; a copy naming any other key fails with KMSKeyNotAccessibleFault. */
   kmsKeys?: Record<string, string[]>;
+  /** How long an export stays STARTING, IN_PROGRESS and CANCELING (defaults 15 min, 3 h, 5 min of the fake's clock). */
+  exportTiming?: ExportTiming;
+  /**
+   * How far the endpoint's wall clock is ahead of the machine's (negative: behind), in ms; default 0.
+   * It sets every answer's `Date` header (which the SDK measures its clock skew from) and the time
+   * signatures are checked against; it does not move the simulated `now` that stamps snapshots.
+   */
+  clockSkewMs?: number;
 }
 
 interface RecordedRequest {
@@ -99,6 +108,8 @@ export interface FakeRds {
   /** How many requests a fault applied to (delays included). */
   readonly faultsInjected: number;
   setNow(at: Date): void;
+  /** Moves the endpoint's wall clock (`Date` headers, signature checks) this far from the machine's. */
+  setClockSkew(ms: number): void;
   addFault(fault: Fault): void;
   clearFaults(): void;
   setLatency(ms: number): void;
@@ -117,6 +128,12 @@ export interface FakeRds {
   deleteInstance(id: string): void;
   /** Renames a standalone instance; its resource id stays (a Blue/Green switchover). */
   renameInstance(from: string, to: string): void;
+  /** Adds a snapshot (seed format) while running; createdAt defaults to the fake's now. */
+  addSnapshot(snapshot: SeedSnapshot): void;
+  /** Export tasks, sorted by id, with the status they have at the fake's now. */
+  exportTasks(): ExportView[];
+  /** Makes the next matching exports end FAILED with this cause (checked in the order added). */
+  failExports(failure: ExportFailure): void;
   close(): Promise<void>;
 }
 
@@ -138,9 +155,12 @@ export async function startFakeRds(options: FakeRdsOptions = {}): Promise<FakeRd
     }
     return found;
   };
+  const exports = new ExportStore(options.exportTiming);
+  exports.seed(options.seed?.exportTasks ?? [], now());
   const faults = new FaultPlan(seededRandom(options.randomSeed ?? 1));
   const ctx: Omit<HandlerContext, 'state'> = {
     stateIn,
+    exports,
     now,
     snapshotStatusOnCreate: options.snapshotStatusOnCreate ?? 'available',
     copies: {
@@ -151,6 +171,9 @@ export async function startFakeRds(options: FakeRdsOptions = {}): Promise<FakeRd
   };
   const logLimit = options.requestLogLimit ?? Number.POSITIVE_INFINITY;
   let latencyMs = options.latencyMs ?? 0;
+  let clockSkewMs = options.clockSkewMs ?? 0;
+  /** AWS's wall clock, as this endpoint plays it: what `Date` headers say and signatures are checked against. */
+  const wallClock = (): Date => new Date(Date.now() + clockSkewMs);
   let calls: Record<string, number> = {};
   let requests: RecordedRequest[] = [];
   let faultsInjected = 0;
@@ -173,6 +196,7 @@ export async function startFakeRds(options: FakeRdsOptions = {}): Promise<FakeRd
   const send = (res: ServerResponse, status: number, body: string, requestId: string): void => {
     if (res.destroyed || res.writableEnded) return;
     res.writeHead(status, {
+      date: wallClock().toUTCString(),
       'content-type': 'text/xml',
       'content-length': Buffer.byteLength(body),
       'x-amzn-requestid': requestId,
@@ -229,6 +253,13 @@ export async function startFakeRds(options: FakeRdsOptions = {}): Promise<FakeRd
     requests.push({ action: key, region, params });
     if (requests.length > logLimit) requests.splice(0, requests.length - logLimit);
 
+    const skewed = signatureTimeProblem(req.headers['x-amz-date'], wallClock());
+    if (skewed !== undefined) {
+      // Checked first, like AWS; nothing changes. The SDK corrects its clock offset and retries.
+      const { status, body } = faultBody(new RdsError('SignatureDoesNotMatch', skewed, 403), requestId);
+      send(res, status, body, requestId);
+      return;
+    }
     const decision = faults.decide(action, params);
     if (decision.injected) faultsInjected++;
     const terminal = decision.terminal;
@@ -290,6 +321,9 @@ export async function startFakeRds(options: FakeRdsOptions = {}): Promise<FakeRd
     },
     setNow(at) {
       fixedNow = new Date(at);
+    },
+    setClockSkew(ms) {
+      clockSkewMs = ms;
     },
     addFault(fault) {
       faults.add(fault);
@@ -365,6 +399,16 @@ export async function startFakeRds(options: FakeRdsOptions = {}): Promise<FakeRd
     renameInstance(from, to) {
       state.renameInstance(from, to);
     },
+    addSnapshot(snapshot) {
+      state.addSnapshot(snapshot, now());
+    },
+    exportTasks() {
+      const at = now();
+      return exports.ids.values().map((id) => exports.view(exports.byId.get(id) as NonNullable<ReturnType<typeof exports.byId.get>>, at));
+    },
+    failExports(failure) {
+      exports.failExports(failure);
+    },
     async close() {
       if (closed) return;
       closed = true;
@@ -376,4 +420,32 @@ export async function startFakeRds(options: FakeRdsOptions = {}): Promise<FakeRd
       });
     },
   };
+}
+
+/** AWS refuses a signature more than 15 minutes from its own clock. */
+const SIGNATURE_WINDOW_MS = 15 * 60_000;
+
+/**
+ * Why a request's signing time (`X-Amz-Date`, `20261126T020500Z`) is refused, or undefined when it
+ * is within 15 minutes of `now` (or absent: requests made by hand are not signed). The wording
+ * follows what AWS Query APIs answer; UNCONFIRMED for RDS in particular.
+ */
+function signatureTimeProblem(header: string | string[] | undefined, now: Date): string | undefined {
+  const value = Array.isArray(header) ? header[0] : header;
+  const match = value === undefined ? null : /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(value);
+  if (match === null) return undefined;
+  const [year, month, day, hour, minute, second] = match.slice(1).map(Number) as [number, number, number, number, number, number];
+  const signedMs = Date.UTC(year, month - 1, day, hour, minute, second);
+  const stamp = (ms: number): string =>
+    new Date(ms)
+      .toISOString()
+      .replace(/[-:]/g, '')
+      .replace(/\.\d{3}/, '');
+  if (signedMs < now.getTime() - SIGNATURE_WINDOW_MS) {
+    return `Signature expired: ${value} is now earlier than ${stamp(now.getTime() - SIGNATURE_WINDOW_MS)} (${stamp(now.getTime())} - 15 min.)`;
+  }
+  if (signedMs > now.getTime() + SIGNATURE_WINDOW_MS) {
+    return `Signature not yet current: ${value} is still later than ${stamp(now.getTime() + SIGNATURE_WINDOW_MS)} (${stamp(now.getTime())} + 15 min.)`;
+  }
+  return undefined;
 }

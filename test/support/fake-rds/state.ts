@@ -3,6 +3,7 @@
  * the sorted indexes that make keyset paging O(page).
  */
 import { createHash } from 'node:crypto';
+import type { SeedExportTask } from './exports';
 import { SortedIds } from './sorted-ids';
 
 export type SnapshotKind = 'instance' | 'cluster';
@@ -59,6 +60,8 @@ export interface SeedSnapshot {
 export interface Seed {
   /** Default `123456789012`. */
   accountId?: string;
+  /** Export tasks already there (anyone's), each with a fixed status (exports.ts). */
+  exportTasks?: SeedExportTask[];
   /** Default `eu-north-1`. */
   region?: string;
   instances?: SeedInstance[];
@@ -249,32 +252,44 @@ export class RdsState {
     const clusterSnaps: SnapshotRecord[] = [];
     const seen = { instance: new Set<string>(), cluster: new Set<string>() };
     for (const s of seed.snapshots ?? []) {
-      const kind = s.kind ?? 'instance';
-      const id = s.id.toLowerCase();
-      if (seen[kind].has(id)) throw new Error(`fake-rds seed: ${kind} snapshot ${id} appears twice`);
-      seen[kind].add(id);
-      const dbId = s.dbId.toLowerCase();
-      const createdAt = s.createdAt === undefined ? new Date(now) : new Date(s.createdAt);
-      if (Number.isNaN(createdAt.getTime())) throw new Error(`fake-rds seed: snapshot ${id} has createdAt ${s.createdAt}, not an ISO 8601 instant`);
-      const db = kind === 'instance' ? this.instances.get(dbId) : this.clusters.get(dbId);
-      const record: SnapshotRecord = {
-        id,
-        kind,
-        dbId,
-        dbResourceId:
-          s.dbResourceId ?? db?.resourceId ?? deriveResourceId(kind === 'instance' ? 'db-' : 'cluster-', this.accountId, this.region, dbId),
-        type: s.type ?? 'manual',
-        status: s.status ?? 'available',
-        createdAt,
-        engine: s.engine ?? db?.engine ?? (kind === 'instance' ? 'postgres' : 'aurora-postgresql'),
-        arn: this.arn(kind === 'instance' ? 'snapshot' : 'cluster-snapshot', id),
-        encrypted: s.encrypted ?? false,
-        tags: tagMap(s.tags),
-      };
-      (kind === 'instance' ? instanceSnaps : clusterSnaps).push(record);
+      const record = this.snapshotRecord(s, now);
+      if (seen[record.kind].has(record.id)) throw new Error(`fake-rds seed: ${record.kind} snapshot ${record.id} appears twice`);
+      seen[record.kind].add(record.id);
+      (record.kind === 'instance' ? instanceSnaps : clusterSnaps).push(record);
     }
     this.snapshots.load(instanceSnaps);
     this.clusterSnapshots.load(clusterSnaps);
+  }
+
+  /** A snapshot record as seeded: defaults from the seeded database, else derived. */
+  private snapshotRecord(s: SeedSnapshot, now: Date): SnapshotRecord {
+    const kind = s.kind ?? 'instance';
+    const id = s.id.toLowerCase();
+    const dbId = s.dbId.toLowerCase();
+    const createdAt = s.createdAt === undefined ? new Date(now) : new Date(s.createdAt);
+    if (Number.isNaN(createdAt.getTime())) throw new Error(`fake-rds seed: snapshot ${id} has createdAt ${s.createdAt}, not an ISO 8601 instant`);
+    const db = kind === 'instance' ? this.instances.get(dbId) : this.clusters.get(dbId);
+    return {
+      id,
+      kind,
+      dbId,
+      dbResourceId: s.dbResourceId ?? db?.resourceId ?? deriveResourceId(kind === 'instance' ? 'db-' : 'cluster-', this.accountId, this.region, dbId),
+      type: s.type ?? 'manual',
+      status: s.status ?? 'available',
+      createdAt,
+      engine: s.engine ?? db?.engine ?? (kind === 'instance' ? 'postgres' : 'aurora-postgresql'),
+      arn: this.arn(kind === 'instance' ? 'snapshot' : 'cluster-snapshot', id),
+      encrypted: s.encrypted ?? false,
+      tags: tagMap(s.tags),
+    };
+  }
+
+  /** Adds a snapshot while running, as if someone (or a job) had just made it. */
+  addSnapshot(s: SeedSnapshot, now: Date): void {
+    const record = this.snapshotRecord(s, now);
+    const store = this.store(record.kind);
+    if (store.byId.has(record.id)) throw new Error(`fake-rds: ${record.kind} snapshot ${record.id} already exists`);
+    store.add(record);
   }
 
   arn(resourceType: 'db' | 'cluster' | 'snapshot' | 'cluster-snapshot', id: string): string {
