@@ -27,9 +27,16 @@
 # export-snapshots/cronjob.yaml. The bucket and the KMS key are yours to create
 # first (README commands); their names go in EXPORT_BUCKET and KMS_KEY_ARN.
 #
+# With --copy it does the copy side (copy-snapshots, see the README, "Copies in
+# other regions"): it creates the policy copypolicy.json, attaches it to the
+# jobs' role (which must exist: run setup.sh without --copy first), and prints
+# the patch (5) for deploy/settings/kustomization.yaml that sets
+# DEFAULT_COPY_REGIONS for copy-snapshots and delete-snapshots alike.
+#
 # Usage:
 #   CLUSTER=my-cluster REGION=eu-north-1 irsa/setup.sh [options]
 #   REGION=eu-north-1 EXPORT_BUCKET=my-rds-exports KMS_KEY_ARN=arn:aws:kms:... irsa/setup.sh --export
+#   REGION=eu-north-1 COPY_REGIONS="eu-west-1 us-east-1" irsa/setup.sh --copy
 #
 # Environment:
 #   CLUSTER          EKS cluster name (required)
@@ -51,6 +58,10 @@
 #   EXPORT_POLICY_NAME
 #                    the policy attached to ROLE_NAME (default: rds-snapshot-export-policy)
 #
+# Environment for --copy (CLUSTER is not needed):
+#   COPY_REGIONS     space-separated regions copies go to, not REGION (required)
+#   COPY_POLICY_NAME the policy attached to ROLE_NAME (default: rds-snapshot-copy-policy)
+#
 # Options:
 #   --pod-identity   use EKS Pod Identity instead of IRSA
 #   --eksctl-owns-service-account
@@ -62,6 +73,8 @@
 #                    snapshots of any name; see irsa/README.md)
 #   --export         the export side: the export role, exportpolicy.json on
 #                    ROLE_NAME, and the env block for export-snapshots
+#   --copy           the copy side: copypolicy.json on ROLE_NAME, and the
+#                    DEFAULT_COPY_REGIONS patch for deploy/settings
 #   --dry-run        print the commands instead of running them (PRINT_ONLY=1
 #                    does the same)
 #   -h, --help       show this help
@@ -98,6 +111,7 @@ while (($#)); do
     --eksctl-owns-service-account) EKSCTL_OWNS_SA=true ;;
     --legacy-policy) POLICY_FILE=snapshotpolicy-legacy.json ;;
     --export) MODE=export ;;
+    --copy) MODE=copy ;;
     --dry-run) DRY_RUN=true ;;
     -h | --help) usage; exit 0 ;;
     *) die "unknown option '$1' (try --help)" ;;
@@ -107,8 +121,8 @@ done
 
 [[ "$MODE" == pod-identity && "$EKSCTL_OWNS_SA" == true ]] &&
   die "--eksctl-owns-service-account is for IRSA only, not with --pod-identity"
-[[ "$MODE" == export && ("$EKSCTL_OWNS_SA" == true || "$POLICY_FILE" != snapshotpolicy.json) ]] &&
-  die "--export sets up exporting only; run setup.sh without it for the service account's role"
+[[ ("$MODE" == export || "$MODE" == copy) && ("$EKSCTL_OWNS_SA" == true || "$POLICY_FILE" != snapshotpolicy.json) ]] &&
+  die "--$MODE sets up ${MODE}ing only; run setup.sh without it for the service account's role"
 
 CLUSTER=${CLUSTER:-}
 NAMESPACE=${NAMESPACE:-rds-snapshots}
@@ -120,7 +134,7 @@ POLICY_NAME=${POLICY_NAME:-rds-snapshot-policy}
 ROLE_NAME=${ROLE_NAME:-rds-snapshot-cronjobs}
 SNAPSHOT_PREFIX=${SNAPSHOT_PREFIX:-cronsnap}
 
-if [[ "$MODE" != export ]]; then
+if [[ "$MODE" != export && "$MODE" != copy ]]; then
   [[ -n "$CLUSTER" ]] || die "CLUSTER is not set: CLUSTER=my-cluster $0"
   [[ "$CLUSTER" =~ ^[0-9A-Za-z][A-Za-z0-9_-]*$ ]] ||
     die "CLUSTER must be an EKS cluster name (letters, digits, - and _), got '$CLUSTER'"
@@ -207,6 +221,21 @@ if [[ "$MODE" == export ]]; then
   [[ "$EXPORT_PREFIX" =~ ^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*$ ]] ||
     die "EXPORT_PREFIX must be letters, digits, _ . - separated by single /, got '$EXPORT_PREFIX'"
   [[ "$EXPORT_ROLE_NAME" =~ ^[A-Za-z0-9+=,.@_-]{1,64}$ ]] || die "EXPORT_ROLE_NAME must be an IAM role name, got '$EXPORT_ROLE_NAME'"
+fi
+
+COPY_REGIONS=${COPY_REGIONS:-}
+COPY_POLICY_NAME=${COPY_POLICY_NAME:-rds-snapshot-copy-policy}
+if [[ "$MODE" == copy ]]; then
+  read -r -a COPY_REGION_LIST <<<"$COPY_REGIONS"
+  ((${#COPY_REGION_LIST[@]} > 0)) ||
+    die "COPY_REGIONS is not set: the space-separated regions copies go to, such as COPY_REGIONS=\"eu-west-1 us-east-1\""
+  for copy_region in "${COPY_REGION_LIST[@]}"; do
+    [[ "$copy_region" =~ ^[a-z]{2}(-[a-z]+)+-[0-9]{1,2}$ ]] ||
+      die "COPY_REGIONS must be space-separated AWS regions such as \"eu-west-1 us-east-1\", got '$copy_region'"
+    [[ "$copy_region" != "$REGION" ]] || die "COPY_REGIONS names $REGION, the databases' own region: copies go to other regions"
+  done
+  COPY_REGIONS="${COPY_REGION_LIST[*]}"
+  [[ "$COPY_POLICY_NAME" =~ ^[A-Za-z0-9+=,.@_-]{1,128}$ ]] || die "COPY_POLICY_NAME must be an IAM policy name, got '$COPY_POLICY_NAME'"
 fi
 
 if [[ "$DRY_RUN" == false ]]; then
@@ -323,6 +352,48 @@ if [[ "$MODE" == export ]]; then
                   value: ${KMS_KEY_ARN}
                 - name: EXPORT_S3_PREFIX
                   value: ${EXPORT_PREFIX}
+EOF
+  exit 0
+fi
+
+# --- --copy: the copy policy, the settings patch ------------------------------
+if [[ "$MODE" == copy ]]; then
+  COPY_POLICY_ARN="arn:aws:iam::${ACCOUNT}:policy/${COPY_POLICY_NAME}"
+  echo "# account=${ACCOUNT} region=${REGION} copies to: ${COPY_REGIONS}"
+  sed -e "s|:cronsnap-\*|:${SNAPSHOT_PREFIX}-*|g" copypolicy.json >"$WORK_DIR/copypolicy.json"
+  if [[ "$DRY_RUN" == true ]]; then
+    echo "# copypolicy.json as it will be sent:"
+    sed 's/^/#   /' "$WORK_DIR/copypolicy.json"
+  fi
+  echo "# 1. IAM policy ${COPY_POLICY_NAME} from copypolicy.json, on the jobs' role ${ROLE_NAME}"
+  if exists aws iam get-policy --policy-arn "$COPY_POLICY_ARN"; then
+    echo "# policy exists: $COPY_POLICY_ARN"
+    if [[ "${UPDATE_POLICY:-0}" == 1 ]]; then
+      run aws iam create-policy-version --policy-arn "$COPY_POLICY_ARN" \
+        --policy-document "file://$WORK_DIR/copypolicy.json" --set-as-default
+    else
+      echo "# left as it is; UPDATE_POLICY=1 $0 --copy replaces it with copypolicy.json"
+    fi
+  else
+    run aws iam create-policy --policy-name "$COPY_POLICY_NAME" \
+      --policy-document "file://$WORK_DIR/copypolicy.json"
+  fi
+  run aws iam attach-role-policy --role-name "$ROLE_NAME" --policy-arn "$COPY_POLICY_ARN"
+  cat <<EOF
+#
+# Done. ${COPY_POLICY_NAME} is attached to ${ROLE_NAME}. For encrypted snapshots, let the
+# role use each destination key (kms:CreateGrant, kms:DescribeKey in its key policy) and
+# set COPY_KMS_KEYS in copy-snapshots/cronjob.yaml (README, "Copies in other regions").
+# Paste this as patch (5) of deploy/settings/kustomization.yaml, then: kubectl apply -k .
+  - target:
+      kind: CronJob
+      labelSelector: app.kubernetes.io/name in (copy-snapshots,delete-snapshots)
+    patch: |-
+      - op: add
+        path: /spec/jobTemplate/spec/template/spec/containers/0/env/-
+        value:
+          name: DEFAULT_COPY_REGIONS
+          value: "${COPY_REGIONS}"
 EOF
   exit 0
 fi

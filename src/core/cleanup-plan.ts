@@ -5,8 +5,9 @@
  * still protect (at most MAX_KEEP_LAST of them, a time and an id each), and keeps back the
  * expired ones among them until `finish`, never the whole list.
  */
-import { MAX_KEEP_LAST, TAG_EXPIRY } from './contract.js';
+import { MAX_KEEP_LAST, TAG_COPY_OF, TAG_EXPIRY } from './contract.js';
 import { parseExpiry } from './expiry.js';
+import { regionOfArn } from './regions.js';
 import type { Database, ResourceKind, Snapshot } from './types.js';
 
 /** The little of a snapshot that a deferred decision needs. */
@@ -28,7 +29,9 @@ export type CleanupReason =
   | 'newest-of-live-database'
   | 'keep-last'
   | 'outside-cleanup-scope'
-  | 'export-running';
+  | 'export-running'
+  | 'copy-in-progress'
+  | 'database-not-listed';
 
 export interface CleanupDecision {
   snapshot: SnapshotRef;
@@ -43,11 +46,13 @@ export interface CleanupDecision {
 
 /**
  * The databases that exist now, for the safety net: how many of a database's newest snapshots to
- * keep even when expired (`snapshot_keep_last`, at least 1), or 0 when the database is gone.
- * Identifies a database by resource id when known (survives renames).
+ * keep even when expired (`snapshot_keep_last`, at least 1), 0 when the database is gone, or
+ * `undefined` when that cannot be known (its region was not listed). Identifies a database by
+ * resource id when known (survives renames). `homeRegion`: where the database lives, for a copy
+ * in another region (from its `snapshot_copy_of`); otherwise the snapshot's own region.
  */
 export interface LiveDatabases {
-  keepLastOf(kind: ResourceKind, dbId: string, dbResourceId: string | undefined): number;
+  keepLastOf(kind: ResourceKind, dbId: string, dbResourceId: string | undefined, homeRegion?: string): number | undefined;
 }
 
 interface Held {
@@ -72,6 +77,8 @@ interface Ranked {
 interface DatabaseCandidates {
   kind: ResourceKind;
   dbResourceId: string | undefined;
+  /** For copies of a database in another region: that region (from `snapshot_copy_of`). */
+  homeRegion: string | undefined;
   /** A min-heap by (createdAt, id): the oldest of the kept newest is at the root. */
   newest: Ranked[];
 }
@@ -129,7 +136,7 @@ export class CleanupPlanner {
     const key = `${s.kind}:${s.dbResourceId ?? s.dbId}`;
     let db = this.databases.get(key);
     if (db === undefined) {
-      db = { kind: s.kind, dbResourceId: s.dbResourceId, newest: [] };
+      db = { kind: s.kind, dbResourceId: s.dbResourceId, homeRegion: regionOfArn(s.tags[TAG_COPY_OF]), newest: [] };
       this.databases.set(key, db);
     }
     const evicted = pushBounded(
@@ -142,18 +149,24 @@ export class CleanupPlanner {
     return decisions;
   }
 
-  /** Decides what waited: each database's expired snapshots among its `snapshot_keep_last` newest are kept. */
+  /**
+   * Decides what waited: each database's expired snapshots among its `snapshot_keep_last` newest
+   * are kept. When whether the database lives is unknown, all of them are (judged again next run).
+   */
   finish(live: LiveDatabases): CleanupDecision[] {
     const decisions: CleanupDecision[] = [];
     for (const db of this.databases.values()) {
       const newestFirst = [...db.newest].sort((a, b) => (isNewer(a, b) ? -1 : 1));
       const newest = newestFirst[0];
       if (newest === undefined) continue;
-      const keepLast = Math.min(live.keepLastOf(db.kind, newest.dbId, db.dbResourceId), this.maxKeepLast);
+      const liveKeepLast = live.keepLastOf(db.kind, newest.dbId, db.dbResourceId, db.homeRegion);
+      const keepLast = Math.min(liveKeepLast ?? this.maxKeepLast, this.maxKeepLast);
       newestFirst.forEach((r, rank) => {
         const h = r.held;
         if (h === undefined) return;
-        if (rank === 0 && keepLast > 0) {
+        if (liveKeepLast === undefined) {
+          decisions.push(withExpiry({ snapshot: h.ref, action: 'kept', reason: 'database-not-listed' }, h.expiresAt));
+        } else if (rank === 0 && keepLast > 0) {
           decisions.push(withExpiry({ snapshot: h.ref, action: 'kept', reason: 'newest-of-live-database' }, h.expiresAt));
         } else if (rank < keepLast) {
           decisions.push(withExpiry({ snapshot: h.ref, action: 'kept', reason: 'keep-last', keepLast }, h.expiresAt));
@@ -229,41 +242,71 @@ function withExpiry(d: CleanupDecision, expiresAt: Date | undefined): CleanupDec
 }
 
 /**
- * The last step before deleting: a snapshot that an export to S3 is reading (its export task is
- * STARTING, IN_PROGRESS or CANCELING) is kept this run, with reason `export-running`, and decided
- * again on the next run. `exportingArns`: the source ARNs of those export tasks.
+ * The last steps before deleting: a snapshot still in use is kept this run, decided again on the
+ * next. `export-running`: an export to S3 is reading it (its task is STARTING, IN_PROGRESS or
+ * CANCELING). `copy-in-progress`: a copy of it to another region is not `available` yet (RDS may
+ * fail a copy whose source is deleted first). `inUse`: the ARNs of those snapshots.
  */
-export function keepSnapshotsUnderExport(decisions: CleanupDecision[], exportingArns: ReadonlySet<string>): CleanupDecision[] {
+export function keepSnapshotsInUse(
+  decisions: CleanupDecision[],
+  inUse: ReadonlySet<string>,
+  reason: 'export-running' | 'copy-in-progress',
+): CleanupDecision[] {
   return decisions.map((d) =>
-    d.action === 'delete' && exportingArns.has(d.snapshot.arn)
-      ? withExpiry({ snapshot: d.snapshot, action: 'kept', reason: 'export-running' }, d.expiresAt)
-      : d,
+    d.action === 'delete' && inUse.has(d.snapshot.arn) ? withExpiry({ snapshot: d.snapshot, action: 'kept', reason }, d.expiresAt) : d,
   );
 }
 
+/** The source ARN of a copy that is still in progress (`snapshot_copy_of` on a snapshot not yet `available`). */
+export function sourceOfCopyInProgress(s: Snapshot): string | undefined {
+  const source = s.tags[TAG_COPY_OF];
+  return source !== undefined && s.status !== 'available' && s.status !== 'failed' ? source : undefined;
+}
+
 /**
- * The databases that exist now, for the safety net. A snapshot's database counts as live when its
- * resource id matches one (a renamed database keeps its backups), or, for a snapshot without a
- * resource id, when its identifier does. A database deleted and re-created under the same name
- * has a new resource id: the old one's snapshots are not protected by the new one.
+ * The databases that exist now, in every region the cleaner lists, for the safety net. A
+ * snapshot's database counts as live when its resource id matches one in any region (a renamed
+ * database keeps its backups; a copy keeps its source's resource id), or, for a snapshot without
+ * a resource id, when a database of its identifier lives in its home region. A database deleted
+ * and re-created under the same name has a new resource id: the old one's snapshots are not
+ * protected by the new one. While the home region, or any region, could not be listed, a database
+ * not found is "unknown", never "gone".
  */
-export class LiveDatabaseIndex implements LiveDatabases {
-  /** `<kind>:<identifier>` of each live database, to its resource id ('' when RDS gave none) and keep-last. */
-  private readonly byId = new Map<string, { resourceId: string; keepLast: number }>();
+export class LiveDatabaseIndex {
   private readonly keepLastByResourceId = new Map<string, number>();
+  /** `<region> <kind>:<identifier>` of each live database, to its resource id ('' when RDS gave none) and keep-last. */
+  private readonly byName = new Map<string, { resourceId: string; keepLast: number }>();
+  private readonly listedRegions = new Set<string>();
+  private hasUnlistedRegion = false;
 
   /** `keepLast`: the database's `snapshot_keep_last` (1 to MAX_KEEP_LAST). */
-  add(db: Database, keepLast: number): void {
-    this.byId.set(`${db.kind}:${db.id}`, { resourceId: db.resourceId ?? '', keepLast });
+  add(region: string, db: Database, keepLast: number): void {
+    this.byName.set(`${region} ${db.kind}:${db.id}`, { resourceId: db.resourceId ?? '', keepLast });
     if (db.resourceId !== undefined) this.keepLastByResourceId.set(`${db.kind}:${db.resourceId}`, keepLast);
   }
 
-  keepLastOf(kind: ResourceKind, dbId: string, dbResourceId: string | undefined): number {
+  /** Every database of `region` was added. */
+  markListed(region: string): void {
+    this.listedRegions.add(region);
+  }
+
+  /** `region` was to be listed but could not be: a database not found may live there. */
+  markUnlisted(): void {
+    this.hasUnlistedRegion = true;
+  }
+
+  /** The index as seen from the snapshots of `region` (their home region unless they are copies). */
+  viewFrom(region: string): LiveDatabases {
+    return { keepLastOf: (kind, dbId, dbResourceId, homeRegion) => this.keepLastOf(kind, dbId, dbResourceId, homeRegion ?? region) };
+  }
+
+  private keepLastOf(kind: ResourceKind, dbId: string, dbResourceId: string | undefined, homeRegion: string): number | undefined {
     const byResourceId = dbResourceId === undefined ? undefined : this.keepLastByResourceId.get(`${kind}:${dbResourceId}`);
     if (byResourceId !== undefined) return byResourceId;
-    const live = this.byId.get(`${kind}:${dbId}`);
-    if (live === undefined) return 0;
+    if (!this.listedRegions.has(homeRegion)) return undefined;
+    const live = this.byName.get(`${homeRegion} ${kind}:${dbId}`);
     // Same name: the same database unless both resource ids are known and differ.
-    return dbResourceId === undefined || live.resourceId === '' || live.resourceId === dbResourceId ? live.keepLast : 0;
+    if (live !== undefined && (dbResourceId === undefined || live.resourceId === '' || live.resourceId === dbResourceId)) return live.keepLast;
+    return this.hasUnlistedRegion ? undefined : 0;
   }
 }

@@ -108,13 +108,15 @@ export function countOutcome(counts: RunCounts, action: OutcomeAction): void {
 }
 
 /**
- * OK: nothing failed. PARTIAL: some resources failed, others were handled. FAILED: the run
- * could not work at all (e.g. listing failed) or every resource it touched failed.
+ * OK: nothing failed. PARTIAL: some resources (or some regions) failed, others were handled.
+ * FAILED: the run could not work at all (e.g. listing failed) or every resource it touched failed.
  * STOPPED: SIGTERM arrived; what was started finished, the rest is for the next run.
  */
-export function runStatus(counts: RunCounts, flags: { isFatal: boolean; isStopped: boolean }): RunStatus {
+export function runStatus(counts: RunCounts, flags: { isFatal: boolean; isStopped: boolean; hasFailedPart?: boolean }): RunStatus {
   if (flags.isStopped) return 'STOPPED';
   if (flags.isFatal) return 'FAILED';
+  // A part of the run (one region of several) could not be worked on; the rest was.
+  if (flags.hasFailedPart === true) return 'PARTIAL';
   if (counts.failed === 0) return 'OK';
   return counts.failed === counts.considered ? 'FAILED' : 'PARTIAL';
 }

@@ -28,3 +28,9 @@ export function parseRegionList(value: string): ParsedRegions {
   }
   return { regions, invalidTokens };
 }
+
+/** The region of an ARN (`arn:aws:rds:eu-north-1:123456789012:snapshot:x` is in eu-north-1), if it names one. */
+export function regionOfArn(arn: string | undefined): string | undefined {
+  const region = arn?.split(':')[3];
+  return region !== undefined && isRegionName(region) ? region : undefined;
+}

@@ -14,8 +14,19 @@ export interface RunSummary {
   isDryRun: boolean;
   now: string;
   region: string;
+  /** Jobs that work on several regions: each one's status and counts. */
+  regions?: Record<string, RegionSummary>;
   errorCode?: string;
   error?: string;
+}
+
+/** One region's part of a run: its status and the counts the job names (`regionCounts`). */
+export type RegionSummary = { status: RunStatus; errorCode?: string } & Partial<Record<keyof RunCounts, number>>;
+
+interface RegionPart {
+  counts: RunCounts;
+  /** Why the region could not be worked on, if it could not. */
+  error?: unknown;
 }
 
 /** Collects outcomes for one run and writes its summary line. */
@@ -26,9 +37,18 @@ export class RunRecorder {
   private fatal: unknown;
   /** Clients besides the RDS gateway whose calls the summary counts (export-snapshots' S3 client). */
   private readonly apiSources: Array<{ stats(): ApiStats }> = [];
+  private readonly regions = new Map<string, RegionPart>();
 
-  constructor(private readonly deps: JobDeps) {
+  /**
+   * `regions`: a job that works on several regions counts each one apart too (`recordIn`), and
+   * the summary shows each region's status and its `regionCounts`.
+   */
+  constructor(
+    private readonly deps: JobDeps,
+    private readonly options: { regions?: readonly string[]; regionCounts?: ReadonlyArray<keyof RunCounts> } = {},
+  ) {
     this.now = deps.clock();
+    for (const region of options.regions ?? []) this.regions.set(region, { counts: emptyCounts() });
   }
 
   /** Counts another client's calls in the summary's `api`. */
@@ -38,6 +58,28 @@ export class RunRecorder {
 
   record(action: OutcomeAction): void {
     countOutcome(this.counts, action);
+  }
+
+  /** Counts an outcome in the run and in its region. */
+  recordIn(region: string, action: OutcomeAction): void {
+    countOutcome(this.counts, action);
+    const part = this.regions.get(region);
+    if (part !== undefined) countOutcome(part.counts, action);
+  }
+
+  /**
+   * A region cannot be worked on (its listing failed, the brake stopped it): log it once; the
+   * other regions go on. The run is PARTIAL, or FAILED when no region could be worked on. With
+   * one region this is `fail`.
+   */
+  failRegion(region: string, error: unknown, what: string): void {
+    const part = this.regions.get(region);
+    if (part !== undefined) part.error = error;
+    if (this.regions.size <= 1) {
+      this.fail(error, what);
+      return;
+    }
+    this.deps.logger.error({ region, errorCode: errorCodeOf(error), err: error }, `${what}: nothing changed in ${region}`);
   }
 
   /** A database's backup was handled but its `snapshot_latest` could not be written. */
@@ -58,7 +100,13 @@ export class RunRecorder {
 
   finish(): RunSummary {
     const { config, logger, gateway, signal } = this.deps;
-    const status = runStatus(this.counts, { isFatal: this.fatal !== undefined, isStopped: signal.aborted });
+    const parts = [...this.regions.values()];
+    const failedParts = parts.filter((p) => p.error !== undefined).length;
+    const status = runStatus(this.counts, {
+      isFatal: this.fatal !== undefined || (failedParts > 0 && failedParts === parts.length),
+      isStopped: signal.aborted,
+      hasFailedPart: failedParts > 0,
+    });
     const summary: RunSummary = {
       job: config.job,
       status,
@@ -69,6 +117,7 @@ export class RunRecorder {
       now: this.now.toISOString(),
       region: config.region,
     };
+    if (this.regions.size > 0) summary.regions = this.regionSummaries();
     if (this.fatal !== undefined) {
       summary.errorCode = errorCodeOf(this.fatal);
       summary.error = errorMessageOf(this.fatal);
@@ -79,6 +128,19 @@ export class RunRecorder {
     const summaryLogger = config.logLevel === 'silent' || logger.isLevelEnabled('info') ? logger : logger.child({}, { level: 'info' });
     summaryLogger[level]({ event: 'summary', ...fields }, `run finished: ${status}`);
     return summary;
+  }
+
+  private regionSummaries(): Record<string, RegionSummary> {
+    const fields = this.options.regionCounts ?? [];
+    const isStopped = this.deps.signal.aborted;
+    return Object.fromEntries(
+      [...this.regions].map(([region, part]) => {
+        const summary: RegionSummary = { status: runStatus(part.counts, { isFatal: part.error !== undefined, isStopped }) };
+        if (part.error !== undefined) summary.errorCode = errorCodeOf(part.error);
+        for (const field of fields) summary[field] = part.counts[field];
+        return [region, summary];
+      }),
+    );
   }
 }
 

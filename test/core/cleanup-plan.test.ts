@@ -630,11 +630,14 @@ describe('CleanupPlanner with CLEANUP_SCOPE=prefixed', () => {
 });
 
 describe('LiveDatabaseIndex', () => {
+  const HOME = 'eu-north-1';
   const index = new LiveDatabaseIndex();
-  index.add(makeInstance({ id: 'orders-v2', resourceId: 'db-ORDERS' }), 3); // renamed from "orders"
-  index.add(makeInstance({ id: 'billing', resourceId: 'db-BILLING-NEW' }), 1); // re-created under the same name
-  index.add(makeInstance({ id: 'legacy', resourceId: undefined }), 2);
-  index.add(makeCluster({ id: 'aurora', resourceId: 'cluster-AURORA' }), 1);
+  index.add(HOME, makeInstance({ id: 'orders-v2', resourceId: 'db-ORDERS' }), 3); // renamed from "orders"
+  index.add(HOME, makeInstance({ id: 'billing', resourceId: 'db-BILLING-NEW' }), 1); // re-created under the same name
+  index.add(HOME, makeInstance({ id: 'legacy', resourceId: undefined }), 2);
+  index.add(HOME, makeCluster({ id: 'aurora', resourceId: 'cluster-AURORA' }), 1);
+  index.markListed(HOME);
+  index.markListed('eu-west-1'); // listed, holds no database
 
   it.each([
     ['a renamed database, by its resource id', 'instance', 'orders', 'db-ORDERS', 3],
@@ -646,6 +649,71 @@ describe('LiveDatabaseIndex', () => {
     ['a cluster, not an instance of the same name', 'instance', 'aurora', undefined, 0],
     ['a cluster by its resource id', 'cluster', 'aurora', 'cluster-AURORA', 1],
   ] as const)('%s: keeps the newest %s (0: not live)', (_name, kind, dbId, resourceId, expected) => {
-    expect(index.keepLastOf(kind, dbId, resourceId)).toBe(expected);
+    expect(index.viewFrom(HOME).keepLastOf(kind, dbId, resourceId)).toBe(expected);
+  });
+
+  it('ties a copy in another region to its database by resource id, wherever it lives', () => {
+    expect(index.viewFrom('eu-west-1').keepLastOf('instance', 'orders', 'db-ORDERS', HOME)).toBe(3);
+    expect(index.viewFrom('us-east-1').keepLastOf('instance', 'orders', 'db-ORDERS')).toBe(3);
+  });
+
+  it('matches a name only in the home region: a database of the same name elsewhere is another database', () => {
+    expect(index.viewFrom('eu-west-1').keepLastOf('instance', 'legacy', undefined)).toBe(0);
+    expect(index.viewFrom('eu-west-1').keepLastOf('instance', 'legacy', undefined, HOME)).toBe(2);
+  });
+
+  it('answers "unknown", never "gone", for a database whose home region was not listed', () => {
+    expect(index.viewFrom('eu-west-1').keepLastOf('instance', 'payments', 'db-PAYMENTS', 'ap-south-1')).toBeUndefined();
+    expect(index.viewFrom('ap-south-1').keepLastOf('instance', 'payments', undefined)).toBeUndefined();
+  });
+
+  it('answers "unknown" for any database not found while some region could not be listed', () => {
+    const partial = new LiveDatabaseIndex();
+    partial.add(HOME, makeInstance({ id: 'orders', resourceId: 'db-ORDERS' }), 1);
+    partial.markListed(HOME);
+    partial.markUnlisted(); // say, us-east-1 answered with an error
+    expect(partial.viewFrom(HOME).keepLastOf('instance', 'orders', 'db-ORDERS')).toBe(1);
+    expect(partial.viewFrom(HOME).keepLastOf('instance', 'gone', 'db-GONE')).toBeUndefined();
+  });
+});
+
+describe('CleanupPlanner across regions', () => {
+  const COPY_OF = 'arn:aws:rds:eu-north-1:123456789012:snapshot:cronsnap-orders-20261101-0200';
+  const copyOf = (id: string, createdAt: string, expiry = EXPIRED): Snapshot =>
+    toolSnapshot(id, expiry, {
+      dbResourceId: 'db-ORDERS',
+      arn: `arn:aws:rds:eu-west-1:123456789012:snapshot:${id}`,
+      createdAt: new Date(createdAt),
+      tags: { [TAG_EXPIRY]: expiry, snapshot_copy_of: COPY_OF.replace('20261101', id.slice(-13, -5)) },
+    });
+
+  it('keeps the newest copy in a region of a database that lives in its home region, and deletes the older expired copies', () => {
+    const live = new LiveDatabaseIndex();
+    live.add('eu-north-1', makeInstance({ id: 'orders', resourceId: 'db-ORDERS' }), 1);
+    live.markListed('eu-north-1');
+    live.markListed('eu-west-1');
+    const planner = new CleanupPlanner(new Date(NOW));
+    const copies = [copyOf('cronsnap-orders-20261101-0200', '2026-11-01T02:00:00Z'), copyOf('cronsnap-orders-20261102-0200', '2026-11-02T02:00:00Z')];
+    const decisions = [...copies.flatMap((c) => planner.add(c)), ...planner.finish(live.viewFrom('eu-west-1'))];
+    expect(outcomes(new Map(decisions.map((d) => [d.snapshot.id, d])))).toEqual({
+      'cronsnap-orders-20261101-0200': 'delete:expired',
+      'cronsnap-orders-20261102-0200': 'kept:newest-of-live-database',
+    });
+  });
+
+  it('keeps every expired copy whose home region was not listed, and deletes the copies of a database that is gone', () => {
+    const copies = [copyOf('cronsnap-orders-20261101-0200', '2026-11-01T02:00:00Z'), copyOf('cronsnap-orders-20261102-0200', '2026-11-02T02:00:00Z')];
+    const unlisted = new LiveDatabaseIndex();
+    unlisted.markListed('eu-west-1');
+    const p1 = new CleanupPlanner(new Date(NOW));
+    const kept = [...copies.flatMap((c) => p1.add(c)), ...p1.finish(unlisted.viewFrom('eu-west-1'))];
+    expect(kept.map((d) => `${d.action}:${d.reason}`)).toEqual(['kept:database-not-listed', 'kept:database-not-listed']);
+
+    const gone = new LiveDatabaseIndex();
+    gone.markListed('eu-north-1');
+    gone.markListed('eu-west-1');
+    const p2 = new CleanupPlanner(new Date(NOW));
+    const deleted = [...copies.flatMap((c) => p2.add(c)), ...p2.finish(gone.viewFrom('eu-west-1'))];
+    expect(deleted.map((d) => `${d.action}:${d.reason}`).sort()).toEqual(['delete:expired', 'delete:expired-database-gone']);
   });
 });

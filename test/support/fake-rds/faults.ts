@@ -12,6 +12,8 @@ interface Scope {
   action?: string;
   /** Apply to the next N matching requests, then the fault is spent. Unlimited when absent. */
   times?: number;
+  /** Only requests signed for this region; every region when absent. */
+  region?: string;
 }
 
 export type Fault =
@@ -83,7 +85,7 @@ export class FaultPlan {
     this.active = [];
   }
 
-  decide(action: string, params: Params): FaultDecision {
+  decide(action: string, params: Params, region?: string): FaultDecision {
     let delayMs = 0;
     let terminal: TerminalFault | undefined;
     let injected = false;
@@ -91,6 +93,7 @@ export class FaultPlan {
       const { fault } = entry;
       if (entry.remaining === 0) continue;
       if (fault.action !== undefined && fault.action !== action) continue;
+      if (fault.region !== undefined && fault.region !== region) continue;
       if (fault.kind === 'error' && fault.match !== undefined && !fault.match(params)) continue;
       if ('probability' in fault && fault.probability !== undefined && !(this.random() < fault.probability)) continue;
       if (entry.remaining !== undefined) entry.remaining--;

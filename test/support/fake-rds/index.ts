@@ -260,7 +260,7 @@ export async function startFakeRds(options: FakeRdsOptions = {}): Promise<FakeRd
       send(res, status, body, requestId);
       return;
     }
-    const decision = faults.decide(action, params);
+    const decision = faults.decide(action, params, region);
     if (decision.injected) faultsInjected++;
     const terminal = decision.terminal;
 
