@@ -154,6 +154,7 @@ async function main(): Promise<void> {
   } finally {
     await fake.close();
   }
+  await copiesInAnotherRegion();
   await tiersOverAYear();
   console.log(dim('\nRead the raw JSON lines of any run: node dist/take-snapshots.js --help, and the README.'));
 }
@@ -232,6 +233,58 @@ async function tiersOverAYear(): Promise<void> {
 }
 
 /** export-snapshots against a local S3 stand-in: a locked bucket, then one without Object Lock. */
+/** copy-snapshots puts each day's snapshot in eu-west-1; delete-snapshots cleans both regions. */
+async function copiesInAnotherRegion(): Promise<void> {
+  const away = 'eu-west-1';
+  const fake = await startFakeRds({
+    now: new Date('2026-11-26T00:00:00Z'),
+    copyMinutes: 45,
+    seed: { instances: [{ id: 'orders', tags: { snapshot_retention_days: '2', snapshot_copy_regions: away } }] },
+  });
+  const ids = (region?: string): string =>
+    fake
+      .snapshots(region)
+      .map((s) => `${s.id} (${s.status})`)
+      .join(', ') || 'none';
+  try {
+    console.log(`\n${bold(`Copies in another region: orders is tagged snapshot_copy_regions=${away}, kept 2 days`)}`);
+    console.log(dim('  copy-snapshots runs at 27 past the hour; a copy has the name of its source, so a retried Job never makes two'));
+    for (const day of ['2026-11-26', '2026-11-27']) {
+      await run(fake, 'take-snapshots', `${day}T02:07:00Z`);
+      const copy = await run(fake, 'copy-snapshots', `${day}T02:27:00Z`);
+      const started = copy.lines.find((l) => l['action'] === 'copied');
+      console.log(`  ${day} 02:27  ${String(started?.['snapshotId'])}: copy to ${away} started (${ids(away).split(', ').at(-1)})`);
+      const retry = await run(fake, 'copy-snapshots', `${day}T02:40:00Z`);
+      const counts = retry.summary?.['counts'] as Record<string, number>;
+      console.log(`  ${day} 02:40  a retried Job: ${counts['copied']} copies started, ${counts['copyUpToDate']} already there`);
+      fake.setNow(new Date(`${day}T03:15:00Z`));
+      console.log(`  ${day} 03:15  ${away} holds: ${ids(away)}`);
+    }
+    const now = '2026-11-30T03:37:00Z';
+    const clean = await run(fake, 'delete-snapshots', now, { DEFAULT_COPY_REGIONS: away, MAX_DELETE_PERCENT: '100' });
+    console.log(
+      `  ${now.slice(0, 10)} ${now.slice(11, 16)}  delete-snapshots cleans eu-north-1 and ${away} (AWS_REGION and DEFAULT_COPY_REGIONS), every snapshot expired:`,
+    );
+    for (const l of clean.lines) {
+      if (l['action'] === 'deleted') console.log(`                    ${String(l['region'])}: deleted ${String(l['snapshotId'])}`);
+      if (l['reason'] === 'newest-of-live-database') {
+        const what = l['region'] === away ? 'the newest copy there' : 'the newest snapshot';
+        console.log(`                    ${String(l['region'])}: kept ${String(l['snapshotId'])}: ${what} of a database that still exists`);
+      }
+    }
+    const regions = clean.summary?.['regions'] as Record<string, { status: string; deleted: number; kept: number }>;
+    console.log(
+      dim(
+        `                    (summary per region: ${Object.entries(regions)
+          .map(([r, c]) => `${r} ${c.status} deleted ${c.deleted} kept ${c.kept}`)
+          .join('; ')})`,
+      ),
+    );
+  } finally {
+    await fake.close();
+  }
+}
+
 async function exportDemo(fake: FakeRds): Promise<void> {
   const bucket = 'rds-exports-demo';
   const s3 = await startFakeS3({ buckets: { [bucket]: { region: 'eu-north-1', objectLock: { mode: 'GOVERNANCE', days: 30 } } } });

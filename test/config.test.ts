@@ -549,3 +549,29 @@ describe('copy settings (copy-snapshots)', () => {
     ]);
   });
 });
+
+describe('regions to clean (delete-snapshots)', () => {
+  const regionsOf = (env: Env) => loadConfig({ ...BASE, AWS_REGION: 'eu-north-1', ...env }, 'delete-snapshots').regions;
+
+  it('cleans AWS_REGION alone by default', () => {
+    expect(regionsOf({})).toEqual(['eu-north-1']);
+  });
+
+  it('cleans the copy regions too when DEFAULT_COPY_REGIONS is set (the region first, each once)', () => {
+    expect(regionsOf({ [ENV.DEFAULT_COPY_REGIONS]: 'eu-west-1 eu-north-1 us-east-1' })).toEqual(['eu-north-1', 'eu-west-1', 'us-east-1']);
+  });
+
+  it('cleans exactly AWS_REGIONS when it is set, whatever the other two say', () => {
+    expect(regionsOf({ [ENV.REGIONS]: 'us-east-1  eu-west-1', [ENV.DEFAULT_COPY_REGIONS]: 'ap-south-1' })).toEqual(['us-east-1', 'eu-west-1']);
+  });
+
+  it.each([
+    [ENV.REGIONS, 'eu-north-1,eu-west-1'],
+    [ENV.REGIONS, 'eu-north-1 Ireland'],
+    [ENV.DEFAULT_COPY_REGIONS, 'eu-west-1;us-east-1'],
+  ])('rejects %s=%j with exit 2 (a problem naming it)', (name, value) => {
+    expect(problemsOf({ ...BASE, AWS_REGION: 'eu-north-1', [name]: value }, 'delete-snapshots')).toEqual([
+      expect.stringContaining(`${name} must be space-separated AWS regions`),
+    ]);
+  });
+});

@@ -158,11 +158,14 @@ describe('monitoring/ as a kustomize component (static)', () => {
 });
 
 describe('the monitoring settings in the manifests', () => {
-  /** The commented-out YAML after `marker` (from its first `# - ` line on), uncommented: what a user gets by removing the `# `. */
+  /** The commented-out YAML after `marker` (from its first `# - ` line to the next numbered place), uncommented: what a user gets by removing the `# `. */
   function uncommented(file: string, marker: string, indent: string): string {
     const lines = readRepoFile(file).split('\n');
     const after = lines.slice(lines.findIndex((line) => line.includes(marker)) + 1);
-    const block = after.slice(after.findIndex((line) => line.startsWith(`${indent}# - `))).filter((line) => line.startsWith(`${indent}# `));
+    const from = after.slice(after.findIndex((line) => line.startsWith(`${indent}# - `)));
+    // Up to the next numbered place of the file, "(5) ...".
+    const end = from.findIndex((line) => /^\s*# \(\d+\)/.test(line));
+    const block = (end === -1 ? from : from.slice(0, end)).filter((line) => line.startsWith(`${indent}# `));
     return block.map((line) => indent + line.slice(indent.length + 2)).join('\n');
   }
 

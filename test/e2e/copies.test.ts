@@ -295,4 +295,45 @@ describe('copy-snapshots over the wire', () => {
     ]);
     expect(fake.requests).toEqual([]);
   });
+
+  it('SIGTERM mid-run: starts no new copy, exits 143; the next run starts the rest, none twice', async () => {
+    const ids = ['a', 'b', 'c', 'd', 'e', 'f'];
+    const fake = await endpoint({
+      latencyMs: 150,
+      seed: {
+        instances: ids.map((id) => ({ id, tags: { snapshot_copy_regions: 'eu-west-1' } })),
+        snapshots: ids.map((id) => ({
+          id: `cronsnap-${id}-20261126-0200`,
+          dbId: id,
+          createdAt: '2026-11-26T02:07:00Z',
+          tags: { snapshot_expiry: '2027-02-24T02:00:00Z' },
+        })),
+      },
+    });
+    let signalled = false;
+
+    const stopped = await runAt(fake, 'copy-snapshots', '2026-11-26T02:27:00Z', {
+      env: { CONCURRENCY: '1' },
+      onLine: (line, child) => {
+        if (!signalled && line['action'] === 'copied') {
+          signalled = true;
+          child.kill('SIGTERM');
+        }
+      },
+    });
+    const copiedBefore = fake.snapshots('eu-west-1').length;
+    fake.setLatency(0);
+    const next = await copyAt(fake, '2026-11-26T03:27:00Z');
+
+    expect(stopped.code).toBe(143);
+    expect(stopped.summary).toMatchObject({ status: 'STOPPED', counts: expect.objectContaining({ failed: 0 }) });
+    const counts = stopped.summary?.['counts'] as Record<string, number>;
+    expect(counts['notStarted']).toBeGreaterThan(0);
+    expect(counts['copied']! + counts['notStarted']!).toBe(6);
+    expect(copiedBefore).toBe(counts['copied']);
+    expect(next.code).toBe(0);
+    expect(next.summary).toMatchObject({ counts: expect.objectContaining({ copied: 6 - copiedBefore, copyUpToDate: copiedBefore }) });
+    expect(fake.calls['CopyDBSnapshot']).toBe(6);
+    expect(fake.snapshots('eu-west-1').map((s) => s.id)).toEqual(ids.map((id) => `cronsnap-${id}-20261126-0200`));
+  });
 });

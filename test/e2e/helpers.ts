@@ -25,7 +25,8 @@ export async function runAt(fake: FakeRds, job: JobName, now: string, options: O
   return runBundle(job, { ...options, endpoint: fake.url, args: ['--now', now, ...(options.args ?? [])] });
 }
 
-const inProcessClients = new WeakMap<FakeRds, RDSClient>();
+/** Per endpoint, a client per region, kept like their connections. */
+const inProcessClients = new WeakMap<FakeRds, Map<string, RDSClient>>();
 
 /**
  * Like `runAt`, without the child process (`runInProcess`: the same runner, the real adapter and
@@ -34,12 +35,21 @@ const inProcessClients = new WeakMap<FakeRds, RDSClient>();
  */
 export async function runInProcessAt(fake: FakeRds, job: JobName, now: string, options: Omit<RunOptions, 'endpoint'> = {}): Promise<BundleRun> {
   fake.setNow(new Date(now));
-  let client = inProcessClients.get(fake);
-  if (client === undefined) {
-    client = clientFor(fake.url);
-    inProcessClients.set(fake, client);
-    clients.push(client);
+  let byRegion = inProcessClients.get(fake);
+  if (byRegion === undefined) {
+    byRegion = new Map();
+    inProcessClients.set(fake, byRegion);
   }
+  const regions = byRegion;
+  const client = (region: string): RDSClient => {
+    let found = regions.get(region);
+    if (found === undefined) {
+      found = clientFor(fake.url, region);
+      regions.set(region, found);
+      clients.push(found);
+    }
+    return found;
+  };
   return runInProcess(client, job, { args: ['--now', now, ...(options.args ?? [])], ...(options.env === undefined ? {} : { env: options.env }) });
 }
 

@@ -44,3 +44,26 @@ export function lowerBound(job: 'take-snapshots' | 'delete-snapshots' | 'export-
   if (job === 'export-snapshots') return BUCKET_CHECKS + exportHistory + listing + (work.exports ?? 0);
   return listing + (work.creates > 0 ? 1 : 0) + work.creates + work.tagWrites;
 }
+
+/** The snapshots already in a destination region of copy-snapshots. */
+export interface DestinationShape {
+  manualInstanceSnapshots: number;
+  manualClusterSnapshots: number;
+}
+
+/**
+ * copy-snapshots: the home region's four listings; in each destination region that some copy
+ * goes to, both snapshot listings (what is there already, and how many copies are in progress:
+ * RDS's limit counts both kinds); one CopyDB(Cluster)Snapshot per copy started. Databases and
+ * snapshots need no call of their own.
+ */
+export function copyLowerBound(home: FleetShape, destinations: readonly DestinationShape[], copies: number): number {
+  const listing = pages(home.instances) + pages(home.clusters) + pages(home.manualInstanceSnapshots) + pages(home.manualClusterSnapshots);
+  const destinationPages = destinations.reduce((sum, d) => sum + pages(d.manualInstanceSnapshots) + pages(d.manualClusterSnapshots), 0);
+  return listing + destinationPages + copies;
+}
+
+/** delete-snapshots over several regions: each region's own lower bound, added up, plus the deletes. */
+export function cleanLowerBound(regions: readonly FleetShape[], deletes: number): number {
+  return regions.reduce((sum, fleet) => sum + lowerBound('delete-snapshots', fleet, { creates: 0, tagWrites: 0, deletes: 0 }), 0) + deletes;
+}

@@ -14,12 +14,16 @@ import { LogCapture } from './logs.js';
 import type { BundleRun, JobName } from './run-bundle.js';
 
 /** A client for the endpoint at `url`, with dummy credentials; reuse it across runs and destroy it after. */
-export function clientFor(url: string): RDSClient {
-  return new RDSClient({ region: 'eu-north-1', endpoint: url, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+export function clientFor(url: string, region = 'eu-north-1'): RDSClient {
+  return new RDSClient({ region, endpoint: url, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
 }
 
+/**
+ * `client`: the client for every region, or one per region (the endpoint tells regions apart by
+ * the region each request is signed for, as RDS's endpoints do by host).
+ */
 export async function runInProcess(
-  client: RDSClient,
+  client: RDSClient | ((region: string) => RDSClient),
   job: JobName,
   options: { args?: string[]; env?: Record<string, string> } = {},
 ): Promise<BundleRun> {
@@ -31,7 +35,7 @@ export async function runInProcess(
     env: { AWS_REGION: 'eu-north-1', ...options.env },
     destination: logs,
     print: () => undefined,
-    makeGateway: () => new RdsSdkGateway(client),
+    makeGateway: (_config, region) => new RdsSdkGateway(typeof client === 'function' ? client(region) : client),
   });
   const lines = logs.lines;
   return { code, lines, stderr: '', summary: lines.find((l) => l['event'] === 'summary') };
