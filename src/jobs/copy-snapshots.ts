@@ -34,6 +34,9 @@ export const copySnapshotsJob = defineJob({
   run: copySnapshots,
 });
 
+/** The counts the summary shows for each destination region. */
+const REGION_COUNTS = ['considered', 'copied', 'wouldCopy', 'copyUpToDate', 'queued', 'skipped', 'failed', 'notStarted'] as const;
+
 /** One database and one of its destination regions, with the snapshot to copy there. */
 interface Pair {
   region: string;
@@ -55,7 +58,7 @@ const IN_PROGRESS = new Set(['creating', 'copying', 'pending']);
 
 async function copySnapshots(deps: JobDeps<CopyConfig>): Promise<RunSummary> {
   const { config, signal, logger } = deps;
-  const run = new RunRecorder(deps);
+  const run = new RunRecorder(deps, { regionCounts: REGION_COUNTS });
   const now = deps.clock();
 
   const databases: Database[] = [];
@@ -89,7 +92,7 @@ async function copySnapshots(deps: JobDeps<CopyConfig>): Promise<RunSummary> {
           { action: 'skipped', reason: 'no-snapshot-yet' },
           'nothing to copy yet: the database has no available snapshot made by this tool',
         );
-        run.record('skipped');
+        run.recordIn(region, 'skipped');
         continue;
       }
       pairs.push({ region, policy, source: source.snapshot, slotAt: source.slotAt, log: pairLog.child({ snapshotId: source.id }) });
@@ -111,18 +114,18 @@ async function copySnapshots(deps: JobDeps<CopyConfig>): Promise<RunSummary> {
         { action: 'failed', reason: 'destination-unreadable', errorCode: errorCodeOf(destination) },
         `could not list the snapshots in ${pair.region}`,
       );
-      run.record('failed');
+      run.recordIn(pair.region, 'failed');
       continue;
     }
     if (destination?.held.has(`${pair.source.kind}:${pair.source.id}`) === true) {
       pair.log.info({ action: 'copy-up-to-date' }, `${pair.region} already holds this snapshot`);
-      run.record('copy-up-to-date');
+      run.recordIn(pair.region, 'copy-up-to-date');
       continue;
     }
     const result = copyRequestFor({ snapshot: pair.source, slotAt: pair.slotAt }, pair.policy, pair.region, config.kmsKeys);
     if (!result.ok) {
       pair.log.error({ action: 'failed', reason: result.reason }, result.problem);
-      run.record('failed');
+      run.recordIn(pair.region, 'failed');
       continue;
     }
     wanted.push({ key: { pair, request: result.request }, region: pair.region, waitingSince: pair.slotAt });
@@ -135,16 +138,16 @@ async function copySnapshots(deps: JobDeps<CopyConfig>): Promise<RunSummary> {
       { action: 'queued', reason: 'copy-limit', inProgress: inProgress.get(region) ?? 0, maxRunning: config.maxRunning },
       `queued: ${region} already has the most copies in progress that COPY_MAX_RUNNING allows; a later run starts it`,
     );
-    run.record('queued');
+    run.recordIn(region, 'queued');
   }
   await forEachBounded(
     start,
     config.concurrency,
     signal,
-    async ({ key }) => run.record(await copyOne(deps, key.pair, key.request)),
+    async ({ key }) => run.recordIn(key.pair.region, await copyOne(deps, key.pair, key.request)),
     ({ key }) => {
       key.pair.log.warn({ action: 'not-started', reason: 'stopping' }, 'not started: stopping on SIGTERM');
-      run.record('not-started');
+      run.recordIn(key.pair.region, 'not-started');
     },
   );
   return run.finish();

@@ -40,8 +40,9 @@ export class RunRecorder {
   private readonly regions = new Map<string, RegionPart>();
 
   /**
-   * `regions`: a job that works on several regions counts each one apart too (`recordIn`), and
-   * the summary shows each region's status and its `regionCounts`.
+   * A job that works on several regions counts each one apart too (`recordIn`): the summary shows
+   * each region's status and its `regionCounts`. `regions`: those shown even when nothing was
+   * counted there (in this order).
    */
   constructor(
     private readonly deps: JobDeps,
@@ -60,11 +61,15 @@ export class RunRecorder {
     countOutcome(this.counts, action);
   }
 
-  /** Counts an outcome in the run and in its region. */
+  /** Counts an outcome in the run and in its region (a region not named up front joins the summary here). */
   recordIn(region: string, action: OutcomeAction): void {
     countOutcome(this.counts, action);
-    const part = this.regions.get(region);
-    if (part !== undefined) countOutcome(part.counts, action);
+    let part = this.regions.get(region);
+    if (part === undefined) {
+      part = { counts: emptyCounts() };
+      this.regions.set(region, part);
+    }
+    countOutcome(part.counts, action);
   }
 
   /**

@@ -37,7 +37,14 @@ describe('copy-snapshots over the wire', () => {
     const retry = await copyAt(fake, '2026-11-26T02:40:00Z');
 
     expect(first.code).toBe(0);
-    expect(first.summary).toMatchObject({ status: 'OK', counts: expect.objectContaining({ copied: 2, failed: 0 }) });
+    expect(first.summary).toMatchObject({
+      status: 'OK',
+      counts: expect.objectContaining({ copied: 2, failed: 0 }),
+      regions: {
+        'eu-west-1': { status: 'OK', considered: 1, copied: 1, wouldCopy: 0, copyUpToDate: 0, queued: 0, skipped: 0, failed: 0, notStarted: 0 },
+        'us-east-1': expect.objectContaining({ status: 'OK', copied: 1 }),
+      },
+    });
     for (const region of ['eu-west-1', 'us-east-1']) {
       expect(fake.snapshots(region)).toEqual([
         expect.objectContaining({
