@@ -31,6 +31,7 @@ export const ENV_HELP: Readonly<Record<string, string>> = {
   [ENV.LOG_LEVEL]: 'trace, debug, info, warn, error, fatal or silent (default info)',
   [ENV.ENDPOINT_URL_RDS]: 'send RDS calls to another endpoint (e.g. a local test endpoint)',
   [ENV.ENDPOINT_URL]: 'send every AWS call to another endpoint',
+  [ENV.ENDPOINT_URL_TAGGING]: 'send Resource Groups Tagging API calls (batched snapshot_latest writes) to another endpoint',
 };
 
 export function usage(job: Pick<JobSpec, 'name' | 'summary' | 'env' | 'regionDefault'>): string {

@@ -74,6 +74,8 @@ export const ENV = {
   /** Read by the SDK itself; checked up front so a typo is a configuration error. */
   ENDPOINT_URL_RDS: 'AWS_ENDPOINT_URL_RDS',
   ENDPOINT_URL: 'AWS_ENDPOINT_URL',
+  /** The SDK's name for the Resource Groups Tagging API's endpoint override (take-snapshots). */
+  ENDPOINT_URL_TAGGING: 'AWS_ENDPOINT_URL_RESOURCE_GROUPS_TAGGING_API',
 } as const;
 
 /** Process exit codes. */

@@ -1,23 +1,29 @@
 /** take-snapshots: every database in the region, the snapshot its schedule tag says is due. */
-import { readDefaultRetention, readDefaultSchedule } from '../config.js';
+import { checkEndpointUrl, readDefaultRetention, readDefaultSchedule } from '../config.js';
 import { ENV } from '../core/contract.js';
 import { ToolSnapshotIndex } from '../core/snapshot-index.js';
 import { planSnapshot, type TakePlan } from '../core/take-plan.js';
 import type { Database } from '../core/types.js';
 import { defineJob, type JobDeps } from './job.js';
+import { sendLatestWrites } from './latest-writes.js';
 import { listFleet } from './listing.js';
 import { forEachBounded, RunRecorder, type RunSummary } from './run.js';
-import { prepareQuota, snapshotDatabase, type SnapshotTakingConfig } from './snapshot-database.js';
+import { type LatestWrite, prepareQuota, snapshotDatabase, type SnapshotTakingConfig } from './snapshot-database.js';
 
 export const takeSnapshotsJob = defineJob({
   name: 'take-snapshots',
   summary: "takes the snapshots that each database's snapshot_schedule tag says are due",
-  env: [ENV.DEFAULT_SNAPSHOT_SCHEDULE, ENV.DEFAULT_RETENTION_DAYS, ENV.WRITE_SNAPSHOT_LATEST],
-  loadConfig: (r, common): SnapshotTakingConfig => ({
-    ...common,
-    defaults: { scheduleHours: readDefaultSchedule(r), retentionDays: readDefaultRetention(r) },
-    shouldWriteLatest: r.bool(ENV.WRITE_SNAPSHOT_LATEST, true),
-  }),
+  // snapshot_latest goes out 20 databases a call (latest-writes.ts).
+  usesTaggingApi: true,
+  env: [ENV.DEFAULT_SNAPSHOT_SCHEDULE, ENV.DEFAULT_RETENTION_DAYS, ENV.WRITE_SNAPSHOT_LATEST, ENV.ENDPOINT_URL_TAGGING],
+  loadConfig: (r, common): SnapshotTakingConfig => {
+    checkEndpointUrl(r, ENV.ENDPOINT_URL_TAGGING);
+    return {
+      ...common,
+      defaults: { scheduleHours: readDefaultSchedule(r), retentionDays: readDefaultRetention(r) },
+      shouldWriteLatest: r.bool(ENV.WRITE_SNAPSHOT_LATEST, true),
+    };
+  },
   run: takeSnapshots,
 });
 
@@ -52,15 +58,21 @@ async function takeSnapshots(deps: JobDeps<SnapshotTakingConfig>): Promise<RunSu
     deps,
     plans.filter(([, plan]) => plan.action === 'create').map(([db]) => db),
   );
+  // snapshot_latest is written after the creates, batched by value (latest-writes.ts).
+  const latestWrites: LatestWrite[] = [];
+  const collectLatest = (write: LatestWrite): void => {
+    latestWrites.push(write);
+  };
   await forEachBounded(
     plans,
     config.concurrency,
     signal,
-    async ([db, plan]) => snapshotDatabase(deps, run, db, plan, budget),
+    async ([db, plan]) => snapshotDatabase(deps, run, db, plan, budget, collectLatest),
     ([db]) => {
       logger.warn({ dbId: db.id, dbKind: db.kind, action: 'not-started', reason: 'stopping' }, 'not started: stopping on SIGTERM');
       run.record('not-started');
     },
   );
+  await sendLatestWrites(deps, run, latestWrites);
   return run.finish();
 }
