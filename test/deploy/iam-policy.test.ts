@@ -1,6 +1,7 @@
 // irsa/snapshotpolicy.json (least privilege), its looser legacy variant and the
-// two trust policies. The RDS actions the code sends are read from src/ (the
-// adapter src/aws/rds-gateway.ts); the policy must grant exactly those.
+// two trust policies. The AWS actions the code sends are read from src/ (the
+// adapters in src/aws/; each SDK package maps to its IAM service prefix); the
+// policy must grant exactly those.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,10 +11,11 @@ import {
   actionsInSource,
   asList,
   checkPolicyShape,
+  awsActionsOfCode,
   IMPLIED_BY,
   isAllowed,
+  ONLY_ON_ANY_RESOURCE,
   policyActions,
-  rdsActionsOfCode,
   type PolicyDocument,
   type RequestContext,
 } from './support/iam.js';
@@ -26,29 +28,29 @@ const POLICIES = [
   ['snapshotpolicy-legacy.json', LEGACY],
 ] as const;
 
-const code = { actions: rdsActionsOfCode(REPO_ROOT) };
+const code = { actions: awsActionsOfCode(REPO_ROOT) };
 
 /** Problems comparing the actions a policy grants with the actions the code sends. */
 function actionProblems(policy: PolicyDocument, sent: ReadonlyMap<string, string[]>): string[] {
   const granted = policyActions(policy);
   const problems: string[] = [];
   for (const [action, files] of sent) {
-    if (!granted.has(`rds:${action}`)) problems.push(`policy lacks rds:${action} (sent by ${files.join(', ')})`);
+    if (!granted.has(action)) problems.push(`policy lacks ${action} (sent by ${files.join(', ')})`);
   }
-  for (const grantedAction of granted) {
-    const action = grantedAction.replace(/^rds:/, '');
+  for (const action of granted) {
     const impliedBy = IMPLIED_BY[action] ?? [];
     if (!sent.has(action) && !impliedBy.some((a) => sent.has(a))) {
-      problems.push(`policy grants ${grantedAction}, which the code never uses`);
+      problems.push(`policy grants ${action}, which the code never uses`);
     }
   }
   return problems;
 }
 
-describe('RDS actions: the policy grants exactly what the code sends', () => {
-  it('finds the actions in src/, each an RDS action name', () => {
+describe('AWS actions: the policy grants exactly what the code sends', () => {
+  it('finds the actions in src/, each an action of a known service (rds:, tag:)', () => {
     expect(code.actions.size).toBeGreaterThan(0);
-    for (const action of code.actions.keys()) expect(action).toMatch(/^[A-Z][A-Za-z]+$/);
+    for (const action of code.actions.keys()) expect(action).toMatch(/^(rds|tag):[A-Z][A-Za-z]+$/);
+    expect(code.actions.get('tag:TagResources')).toEqual(['src/aws/tagging-gateway.ts']);
   });
 
   it.each(POLICIES)('%s has every action the code sends and no other', (_name, policy) => {
@@ -59,31 +61,52 @@ describe('RDS actions: the policy grants exactly what the code sends', () => {
     const policy = clone(STRICT);
     policy.Statement[0]!.Action = asList(policy.Statement[0]!.Action).filter((a) => a !== 'rds:DescribeDBInstances');
     policy.Statement[0]!.Action.push('rds:DescribeDBLogFiles');
-    const sent = new Map<string, string[]>([...code.actions, ['DescribeDBInstances', ['src/x.ts']]]);
+    const sent = new Map<string, string[]>([...code.actions, ['rds:DescribeDBInstances', ['src/x.ts']]]);
     const problems = actionProblems(policy, sent).join('\n');
     expect(problems).toContain('policy lacks rds:DescribeDBInstances');
     expect(problems).toContain('grants rds:DescribeDBLogFiles, which the code never uses');
   });
 
-  it('allows AddTagsToResource only because CreateDB*Snapshot with Tags implies it or the code sends it', () => {
+  it('allows AddTagsToResource only because CreateDB*Snapshot with Tags or TagResources implies it, or the code sends it', () => {
     const withoutTagging = new Map(
-      [...code.actions].filter(([a]) => !['AddTagsToResource', 'CreateDBSnapshot', 'CreateDBClusterSnapshot'].includes(a)),
+      [...code.actions].filter(
+        ([a]) => !['rds:AddTagsToResource', 'rds:CreateDBSnapshot', 'rds:CreateDBClusterSnapshot', 'tag:TagResources'].includes(a),
+      ),
     );
     expect(actionProblems(STRICT, withoutTagging).join('\n')).toContain('rds:AddTagsToResource, which the code never uses');
+    const onlyTagResources = new Map([...withoutTagging, ['tag:TagResources', ['src/aws/tagging-gateway.ts']]]);
+    expect(actionProblems(STRICT, onlyTagResources).join('\n')).not.toContain('rds:AddTagsToResource');
+  });
+
+  it('grants tag:TagResources only on "*", the one resource that action knows', () => {
+    for (const [, policy] of POLICIES) {
+      const statements = policy.Statement.filter((st) => asList(st.Action).some((a) => ONLY_ON_ANY_RESOURCE.has(a)));
+      expect(statements).toHaveLength(1);
+      expect(asList(statements[0]?.Action)).toEqual(['tag:TagResources']);
+      expect(asList(statements[0]?.Resource)).toEqual(['*']);
+    }
   });
 });
 
-describe('scanning source for RDS calls', () => {
-  it('reads `new XCommand(` and `paginateX(`, ignoring comments', () => {
+describe('scanning source for AWS calls', () => {
+  it('reads `new XCommand(` and `paginateX(`, ignoring comments, with the prefix of the package each comes from', () => {
     const source = [
       "import { CreateDBSnapshotCommand, paginateDescribeDBSnapshots } from '@aws-sdk/client-rds';",
+      "import { TagResourcesCommand, type TagResourcesCommandOutput } from '@aws-sdk/client-resource-groups-tagging-api';",
+      'await tagging.send(new TagResourcesCommand({ ResourceARNList: [], Tags: {} }));',
       '// new DeleteDBInstanceCommand( would be a disaster',
       '/* paginateDescribeDBLogFiles( */',
       'await client.send(new CreateDBSnapshotCommand({ DBSnapshotIdentifier: id }));',
       'for await (const page of paginateDescribeDBSnapshots({ client }, {})) {}',
       "const url = 'https://example.com'; // new ModifyDBInstanceCommand(",
     ].join('\n');
-    expect(actionsInSource(source).sort()).toEqual(['CreateDBSnapshot', 'DescribeDBSnapshots']);
+    expect(actionsInSource(source).sort()).toEqual(['rds:CreateDBSnapshot', 'rds:DescribeDBSnapshots', 'tag:TagResources']);
+  });
+
+  it('marks a command of an SDK package it does not know, so the policy check fails on it', () => {
+    const source = "import { PutObjectCommand } from '@aws-sdk/client-s3';\nawait s3.send(new PutObjectCommand({}));";
+    expect(actionsInSource(source)).toEqual(['unknown:PutObject']);
+    expect(actionProblems(STRICT, new Map([['unknown:PutObject', ['src/x.ts']]]))).toContain('policy lacks unknown:PutObject (sent by src/x.ts)');
   });
 
   describe('on a repository tree', () => {
@@ -92,18 +115,24 @@ describe('scanning source for RDS calls', () => {
 
     it('finds a call in any file under src/, so a new one the policy lacks fails the test', () => {
       mkdirSync(join(root, 'src', 'jobs'), { recursive: true });
-      writeFileSync(join(root, 'src', 'jobs', 'x.ts'), 'new DeleteDBInstanceCommand({});');
+      writeFileSync(
+        join(root, 'src', 'jobs', 'x.ts'),
+        "import { DeleteDBInstanceCommand } from '@aws-sdk/client-rds';\nnew DeleteDBInstanceCommand({});",
+      );
       mkdirSync(join(root, 'src', 'aws'), { recursive: true });
-      writeFileSync(join(root, 'src', 'aws', 'rds-gateway.ts'), 'await c.send(new DescribeDBInstancesCommand({}));');
-      const found = rdsActionsOfCode(root);
-      expect([...found.keys()].sort()).toEqual(['DeleteDBInstance', 'DescribeDBInstances']);
+      writeFileSync(
+        join(root, 'src', 'aws', 'rds-gateway.ts'),
+        "import { DescribeDBInstancesCommand } from '@aws-sdk/client-rds';\nawait c.send(new DescribeDBInstancesCommand({}));",
+      );
+      const found = awsActionsOfCode(root);
+      expect([...found.keys()].sort()).toEqual(['rds:DeleteDBInstance', 'rds:DescribeDBInstances']);
       expect(actionProblems(STRICT, found).join('\n')).toContain('policy lacks rds:DeleteDBInstance');
     });
   });
 });
 
 describe.each(POLICIES)('%s shape', (_name, policy) => {
-  it('is a 2012-10-17 identity policy: every statement has Effect, Action and Resource; no rds:*; "*" only on Describe*', () => {
+  it('is a 2012-10-17 identity policy: every statement has Effect, Action and Resource; no rds:*; "*" only on Describe* and tag:TagResources', () => {
     expect(checkPolicyShape(policy)).toEqual([]);
   });
 });
@@ -114,9 +143,18 @@ describe('policy shape checks reject', () => {
     ['rds:*', (p) => (p.Statement[0]!.Action = 'rds:*'), 'no wildcards'],
     ['"Resource": "*" on deletes', (p) => (p.Statement.at(-1)!.Resource = '*'), 'only for Describe* actions'],
     ['"Resource": "*" on AddTagsToResource', (p) => (p.Statement[3]!.Resource = ['*']), 'only for Describe* actions'],
+    [
+      'another write beside tag:TagResources on "*"',
+      (p) => (p.Statement.find((st) => st.Sid === 'BatchTagWritesThroughTheTaggingApi')!.Action = ['tag:TagResources', 'tag:UntagResources']),
+      'not tag:UntagResources',
+    ],
     ['a statement without Resource', (p) => delete p.Statement[1]!.Resource, 'must have Resource'],
     ['a statement without Action', (p) => delete p.Statement[1]!.Action, 'must have Action'],
-    ['a non-RDS action', (p) => (p.Statement[0]!.Action = ['s3:GetObject']), 'not an rds: action'],
+    [
+      'an action of a service the code does not call',
+      (p) => (p.Statement[0]!.Action = ['s3:GetObject']),
+      'not an action of a service the code calls',
+    ],
     ['NotAction', (p) => (p.Statement[0]!.NotAction = 'rds:DeleteDBInstance'), 'must not use NotAction'],
   ];
   it.each(broken)('%s', (_d, mutate, expected) => {
@@ -314,6 +352,42 @@ describe('what the role can do', () => {
       const prefix = env.find((e) => e.name === 'SNAPSHOT_PREFIX')?.value ?? DEFAULT_SNAPSHOT_PREFIX;
       expect(prefix, `${job}: SNAPSHOT_PREFIX must match the policy's ARNs`).toBe(DEFAULT_SNAPSHOT_PREFIX);
     }
+  });
+});
+
+/**
+ * A TagResources call as IAM sees it: tag:TagResources (no resource, "*"), and for the resource the
+ * service's own tagging permission with the same tags (the TagResources API reference, "Minimum
+ * permissions"). Whether RDS's check carries aws:TagKeys is not documented; `withTagKeys: false`
+ * evaluates the case where it would not.
+ */
+function taggingApiAllows(policy: PolicyDocument, resource: string, tags: Record<string, string>, withTagKeys = true): boolean {
+  return (
+    isAllowed(policy, { action: 'tag:TagResources', resource: '*' }) &&
+    isAllowed(policy, { action: 'rds:AddTagsToResource', resource, ...(withTagKeys ? { requestTags: tags } : {}) })
+  );
+}
+
+describe.each(POLICIES)('%s: writes through the Resource Groups Tagging API', (_name, policy) => {
+  it('may write snapshot_latest on databases and clusters', () => {
+    expect(taggingApiAllows(policy, arn('db', 'orders'), { [TAG_LATEST]: '02' })).toBe(true);
+    expect(taggingApiAllows(policy, arn('cluster', 'aurora-1'), { [TAG_LATEST]: 'skipped' })).toBe(true);
+  });
+
+  it('may not write any other tag on a database, nor snapshot_expiry on a snapshot that is not its own', () => {
+    expect(taggingApiAllows(policy, arn('db', 'orders'), { owner: 'mallory' })).toBe(false);
+    expect(taggingApiAllows(policy, arn('db', 'orders'), { [TAG_LATEST]: '02', [TAG_EXPIRY]: 'x' })).toBe(false);
+    expect(taggingApiAllows(policy, arn('snapshot', 'manual-before-upgrade'), EXPIRY)).toBe(false);
+  });
+
+  it('fails closed if RDS checked such a write without tag keys: denied, so take-snapshots retries it with AddTagsToResource', () => {
+    expect(taggingApiAllows(policy, arn('db', 'orders'), { [TAG_LATEST]: '02' }, false)).toBe(false);
+  });
+
+  it('cannot tag anything with tag:TagResources alone', () => {
+    const withoutRdsTagging = clone(policy);
+    withoutRdsTagging.Statement = withoutRdsTagging.Statement.filter((st) => !asList(st.Action).includes('rds:AddTagsToResource'));
+    expect(taggingApiAllows(withoutRdsTagging, arn('db', 'orders'), { [TAG_LATEST]: '02' })).toBe(false);
   });
 });
 

@@ -1,4 +1,4 @@
-// IAM helpers for the policy tests: which RDS actions the code sends, the shape
+// IAM helpers for the policy tests: which AWS actions the code sends, the shape
 // rules of our policy documents, and a small evaluator for the subset of IAM
 // the policies use (so "can the role tag someone else's snapshot?" is a test,
 // not a reading exercise). The evaluator throws on any condition operator it
@@ -6,12 +6,31 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
-/** Actions IAM checks although the code never sends them: CreateDB*Snapshot with Tags also authorises AddTagsToResource. */
-export const IMPLIED_BY: Readonly<Record<string, readonly string[]>> = {
-  AddTagsToResource: ['CreateDBSnapshot', 'CreateDBClusterSnapshot'],
+/**
+ * The IAM service prefix of each AWS SDK package the code may import. A command imported from a
+ * package missing here fails the scan: a new service needs its prefix (and its policy) first.
+ */
+export const IAM_PREFIX_OF_PACKAGE: Readonly<Record<string, string>> = {
+  '@aws-sdk/client-rds': 'rds',
+  '@aws-sdk/client-resource-groups-tagging-api': 'tag',
 };
 
-/** RDS action name → files (relative to the repo) that send it. */
+/**
+ * Actions IAM checks although the code never sends them: CreateDB*Snapshot with Tags also
+ * authorises rds:AddTagsToResource on the new snapshot, and tag:TagResources needs the service's
+ * own tagging permission for each resource it tags (TagResources API reference, "Minimum permissions").
+ */
+export const IMPLIED_BY: Readonly<Record<string, readonly string[]>> = {
+  'rds:AddTagsToResource': ['rds:CreateDBSnapshot', 'rds:CreateDBClusterSnapshot', 'tag:TagResources'],
+};
+
+/**
+ * Actions with no resource types in the Service Authorization Reference: a policy can grant them
+ * only on `"Resource": "*"`. tag:TagResources tags nothing by itself (see IMPLIED_BY).
+ */
+export const ONLY_ON_ANY_RESOURCE: ReadonlySet<string> = new Set(['tag:TagResources']);
+
+/** IAM action (`rds:CreateDBSnapshot`) → files (relative to the repo) that send it. */
 export type CodeActions = Map<string, string[]>;
 
 function typeScriptFiles(dir: string): string[] {
@@ -27,17 +46,42 @@ function withoutComments(source: string): string {
   return source.replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[^:\\])\/\/.*$/gm, '$1');
 }
 
-/** Extracts `new XxxCommand(` and `paginateXxx(` calls from TypeScript source. */
+/** Imported name → the package it comes from, for `import { A, type B, C as D } from 'pkg'`. */
+function importsOf(code: string): Map<string, string> {
+  const imported = new Map<string, string>();
+  for (const match of code.matchAll(/\bimport\s*(?:type\s*)?\{([^}]*)\}\s*from\s*['"]([^'"]+)['"]/g)) {
+    for (const part of (match[1] ?? '').split(',')) {
+      const name = part
+        .replace(/^\s*type\s+/, '')
+        .split(/\s+as\s+/)
+        .pop()
+        ?.trim();
+      if (name !== undefined && name !== '') imported.set(name, match[2] ?? '');
+    }
+  }
+  return imported;
+}
+
+/**
+ * Extracts `new XxxCommand(` and `paginateXxx(` calls from TypeScript source, as IAM actions: the
+ * package each one is imported from gives the service prefix (`unknown:` when none is known).
+ */
 export function actionsInSource(source: string): string[] {
   const code = withoutComments(source);
+  const imported = importsOf(code);
+  const prefixOf = (name: string): string => IAM_PREFIX_OF_PACKAGE[imported.get(name) ?? ''] ?? 'unknown';
   const found = new Set<string>();
-  for (const match of code.matchAll(/\bnew\s+(\w+)Command\s*\(/g)) if (match[1] !== undefined) found.add(match[1]);
-  for (const match of code.matchAll(/\bpaginate((?:Describe|List)\w+)\s*\(/g)) if (match[1] !== undefined) found.add(match[1]);
+  for (const match of code.matchAll(/\bnew\s+(\w+)Command\s*\(/g)) {
+    if (match[1] !== undefined) found.add(`${prefixOf(`${match[1]}Command`)}:${match[1]}`);
+  }
+  for (const match of code.matchAll(/\bpaginate((?:Describe|List|Get)\w+)\s*\(/g)) {
+    if (match[1] !== undefined) found.add(`${prefixOf(`paginate${match[1]}`)}:${match[1]}`);
+  }
   return [...found];
 }
 
-/** The RDS actions the code sends: a scan of src/**\/*.ts. */
-export function rdsActionsOfCode(repoRoot: string): CodeActions {
+/** The AWS actions the code sends: a scan of src/**\/*.ts. */
+export function awsActionsOfCode(repoRoot: string): CodeActions {
   const actions = new Map<string, string[]>();
   for (const file of typeScriptFiles(join(repoRoot, 'src'))) {
     for (const action of actionsInSource(readFileSync(file, 'utf8'))) {
@@ -94,13 +138,19 @@ export function checkPolicyShape(policy: unknown): string[] {
     for (const key of ['NotAction', 'NotResource', 'Principal'] as const) {
       if (statement[key] !== undefined) problems.push(`${where}: must not use ${key} in an identity policy`);
     }
+    const prefixes = Object.values(IAM_PREFIX_OF_PACKAGE);
     for (const action of asList(statement.Action)) {
       if (action.includes('*') || action.includes('?')) problems.push(`${where}: action ${action} must be spelt out (no wildcards such as rds:*)`);
-      if (!/^rds:[A-Z]\w+$/.test(action)) problems.push(`${where}: action ${action} is not an rds: action`);
+      const [prefix = '', name = ''] = action.split(':');
+      if (!prefixes.includes(prefix) || !/^[A-Z]\w+$/.test(name)) {
+        problems.push(`${where}: action ${action} is not an action of a service the code calls (${prefixes.map((p) => `${p}:`).join(', ')})`);
+      }
     }
     const anyResource = asList(statement.Resource).includes('*');
-    const writes = asList(statement.Action).filter((a) => !/^rds:Describe\w+$/.test(a));
-    if (anyResource && writes.length > 0) problems.push(`${where}: "Resource": "*" is only for Describe* actions, not ${writes.join(', ')}`);
+    const writes = asList(statement.Action).filter((a) => !/^rds:Describe\w+$/.test(a) && !ONLY_ON_ANY_RESOURCE.has(a));
+    if (anyResource && writes.length > 0) {
+      problems.push(`${where}: "Resource": "*" is only for Describe* actions and actions without resource types, not ${writes.join(', ')}`);
+    }
   });
   return problems;
 }
