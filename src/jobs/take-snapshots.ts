@@ -1,6 +1,7 @@
 /** take-snapshots: every database in the region, the snapshot its schedule tag says is due. */
 import { checkEndpointUrl, readDefaultRetention, readDefaultSchedule } from '../config.js';
 import { ENV } from '../core/contract.js';
+import { QuotaBudget } from '../core/quota.js';
 import { ToolSnapshotIndex } from '../core/snapshot-index.js';
 import { planSnapshot, type TakePlan } from '../core/take-plan.js';
 import type { Database } from '../core/types.js';
@@ -48,23 +49,31 @@ async function takeSnapshots(deps: JobDeps<SnapshotTakingConfig>): Promise<RunSu
   }
   if (signal.aborted) return run.finish();
 
-  const plans = databases.map((db): [Database, TakePlan] => [
-    db,
-    planSnapshot(db, { now, defaults: config.defaults, snapshotPrefix: config.snapshotPrefix, slotRule: 'tags', snapshots }),
-  ]);
   logger.debug({ databases: databases.length }, 'listed databases and snapshots');
 
-  const budget = await prepareQuota(
-    deps,
-    plans.filter(([, plan]) => plan.action === 'create').map(([db]) => db),
-  );
   // snapshot_latest is written after the creates, batched by value (latest-writes.ts).
   const latestWrites: LatestWrite[] = [];
   const collectLatest = (write: LatestWrite): void => {
     latestWrites.push(write);
   };
+  // What needs no call (skipped, up to date) is carried out at once; only the due databases and
+  // their plans are kept for the creates, and the listing is let go.
+  const context = { now, defaults: config.defaults, snapshotPrefix: config.snapshotPrefix, slotRule: 'tags', snapshots } as const;
+  const due: Array<[Database, TakePlan]> = [];
+  const noCreates = new QuotaBudget({});
+  for (const db of databases) {
+    const plan = planSnapshot(db, context);
+    if (plan.action === 'create') due.push([db, plan]);
+    else await snapshotDatabase(deps, run, db, plan, noCreates, collectLatest);
+  }
+  databases.length = 0;
+
+  const budget = await prepareQuota(
+    deps,
+    due.map(([db]) => db),
+  );
   await forEachBounded(
-    plans,
+    due,
     config.concurrency,
     signal,
     async ([db, plan]) => snapshotDatabase(deps, run, db, plan, budget, collectLatest),

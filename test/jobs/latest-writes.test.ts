@@ -74,11 +74,12 @@ describe('take-snapshots with the Tagging API', () => {
 
     const summary = await takeSnapshots(deps);
 
+    // the stopped databases are decided first (no create needed), so their value comes first
     expect(tagCalls().map((c) => [c.ResourceARNList?.length, c.Tags])).toEqual([
+      [2, { snapshot_latest: 'skipped' }],
       [20, { snapshot_latest: '02' }],
       [20, { snapshot_latest: '02' }],
       [5, { snapshot_latest: '02' }],
-      [2, { snapshot_latest: 'skipped' }],
     ]);
     expect(new Set(tagCalls().flatMap((c) => c.ResourceARNList))).toEqual(new Set([...ids(45), ...ids(2, 'off')].map(arn)));
     expect(addTagCalls()).toEqual([]);

@@ -23,6 +23,8 @@ export interface BundleRun {
   summary: LogLine | undefined;
   /** Peak resident set size of the child (process.resourceUsage at exit), when asked for. */
   maxRssKb?: number;
+  /** Peak V8 heap in use (sampled), when asked for. */
+  peakHeapUsedKb?: number;
 }
 
 export interface RunOptions {
@@ -97,12 +99,14 @@ export function runBundle(job: JobName, options: RunOptions): Promise<BundleRun>
     child.on('error', reject);
     child.on('close', (code, signal) => {
       const rss = /MAXRSS_KB=(\d+)/.exec(stderr);
+      const heap = /PEAK_HEAP_USED_KB=(\d+)/.exec(stderr);
       resolve({
         code: code ?? (signal === null ? null : 128),
         lines,
         stderr,
         summary: lines.find((l) => l['event'] === 'summary'),
         ...(rss ? { maxRssKb: Number(rss[1]) } : {}),
+        ...(heap ? { peakHeapUsedKb: Number(heap[1]) } : {}),
       });
     });
   });

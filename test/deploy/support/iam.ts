@@ -10,7 +10,7 @@ import { join, relative } from 'node:path';
  * The IAM service prefix of each AWS SDK package the code may import. A command imported from a
  * package missing here fails the scan: a new service needs its prefix (and its policy) first.
  */
-export const IAM_PREFIX_OF_PACKAGE: Readonly<Record<string, string>> = {
+const IAM_PREFIX_OF_PACKAGE: Readonly<Record<string, string>> = {
   '@aws-sdk/client-rds': 'rds',
   '@aws-sdk/client-resource-groups-tagging-api': 'tag',
 };

@@ -22,7 +22,6 @@ import { errorXml, successXml } from './xml';
 
 export type { Fault } from './faults';
 export type { Seed, SeedSnapshot } from './state';
-export type { TaggingFailure } from './tagging';
 
 export interface FakeRdsOptions {
   seed?: Seed;
