@@ -450,9 +450,8 @@ async function main(): Promise<void> {
     console.log(`${b.name}: ${b.kb.toFixed(0)} KB, cold start ${b.ms.toFixed(0)} ms, RSS after start-up ${b.startupMb.toFixed(0)} MB`);
 
   // Targets, computed from the runs above.
-  const speedups = rows
-    .filter((r) => r.job === 'take-snapshots' && r.databases === 1_000 && r.wallMsC1 !== undefined)
-    .map((r) => r.wallMsC1! / r.m.wallMs);
+  const speedupRows = rows.filter((r) => r.job === 'take-snapshots' && r.databases === 1_000 && r.wallMsC1 !== undefined);
+  const speedups = speedupRows.map((r) => r.wallMsC1! / r.m.wallMs);
   const deleteRss = rows.filter((r) => r.job === 'delete-snapshots' && r.snapshots === bigS).map((r) => r.m.rssMb);
   const worstRatio = Math.max(...rows.map((r) => r.m.calls / r.bound), shipped.m.calls / shipped.bound, cleanShipped.m.calls / cleanShipped.bound);
   const biggestKb = Math.max(...bundles.map((b) => b.kb));
@@ -483,7 +482,7 @@ async function main(): Promise<void> {
   const semiStep = batchedPrevious.m.rssMb - semiOnly.m.rssMb;
   const poolStep = semiOnly.m.rssMb - shipped.m.rssMb;
   const pays = (mb: number, wallRatioOf: number): string =>
-    mb >= 2 && wallRatioOf <= 1.1 ? 'kept' : mb >= 2 ? 'not kept: slower' : 'not kept: no gain';
+    mb >= 1 && wallRatioOf <= 1.1 ? 'pays' : mb >= 1 ? 'saves memory but costs wall time' : 'no gain on this fleet';
   const tried = [
     { v: jitless, why: 'also switches off WebAssembly, which Node’s own `fetch` needs; not worth that risk for the gain' },
     { v: optimizeForSize, why: 'not accepted in NODE_OPTIONS: it would need the images’ command line' },
@@ -492,7 +491,11 @@ async function main(): Promise<void> {
   ];
   const findings = [
     `- **Calls.** Every run of the matrix made exactly the calls its lower bound allows (worst ratio ${worstRatio.toFixed(2)}). On the comparison fleet a first run made ${fmtN(shipped.m.calls)} calls: ${fmtN(shipped.m.byOperation['TagResources'] ?? 0)} \`TagResources\` calls carried the ${fmtN(comparison.due)} \`snapshot_latest\` writes, 20 databases a call, where per-database writes take ${fmtN(perDatabase.m.byOperation['AddTagsToResource'] ?? 0)} \`AddTagsToResource\` calls (${fmtN(before.m.calls)} in all, ${refusedCalls} of them the refused \`TagResources\` calls that switch a run over).`,
-    `- **The Tagging API's limits.** Held to ${TAGGING_CALLS_PER_SECOND} calls a second, the run made ${fmtN(throttled.m.byOperation['TagResources'] ?? 0)} \`TagResources\` calls for ${fmtN(tagCalls([comparison.due]))} batches (${fmtN(throttled.m.retries)} retries by the SDK), ${throttled.m.failed} failed database(s), ${throttled.m.latestTagFailed} unwritten tag(s), ${fmtMs(throttled.m.wallMs)} against ${fmtMs(shipped.m.wallMs)} unthrottled. Throttling costs retries, not data: batches go ${2} at a time and the SDK backs off. A role without \`tag:TagResources\` loses only the saving: ${refusedCalls} refused call(s), then one \`AddTagsToResource\` per database, ${perDatabase.m.latestTagFailed} unwritten.`,
+    `- **The Tagging API's limits.** Held to ${TAGGING_CALLS_PER_SECOND} calls a second, the run made ${fmtN(throttled.m.byOperation['TagResources'] ?? 0)} \`TagResources\` calls for ${fmtN(tagCalls([comparison.due]))} batches (${fmtN(throttled.m.retries)} retries by the SDK), ${throttled.m.failed} failed database(s), ${throttled.m.latestTagFailed} unwritten tag(s), ${fmtMs(throttled.m.wallMs)} against ${fmtMs(shipped.m.wallMs)} unthrottled. ${
+      throttled.m.failed === 0 && throttled.m.latestTagFailed === 0
+        ? 'Throttling cost retries and time, not writes: the SDK backs off and tries again. '
+        : ''
+    }A role without \`tag:TagResources\` loses only the saving: ${refusedCalls} refused call(s), then one \`AddTagsToResource\` per database, ${perDatabase.m.latestTagFailed} unwritten.`,
     `- **Memory floor.** Right after start-up (bundle and SDK loaded, nothing done) take-snapshots holds ${fmtMb(takeStartup)}; bare \`node\` with the same settings holds ${fmtMb(bareMb)}. On the comparison fleet the peak is ${fmtMb(shipped.m.rssMb)}, the V8 heap in use peaking at ${fmtMb(shipped.m.heapMb)}: most of the peak is the floor, not the fleet.`,
     `- **V8 settings, step by step (comparison fleet, take-snapshots).** ${PREVIOUS_NODE_OPTIONS} alone: ${fmtMb(batchedPrevious.m.rssMb)}. \`--max-semi-space-size=1\` (a 1 MB young generation instead of up to 16 MB, so garbage from each page is collected sooner): ${fmtMb(semiOnly.m.rssMb)} (${semiStep >= 0 ? '−' : '+'}${fmtMb(Math.abs(semiStep))}, wall ${fmtMs(semiOnly.m.wallMs)} against ${fmtMs(batchedPrevious.m.wallMs)}; ${pays(semiStep, semiOnly.m.wallMs / batchedPrevious.m.wallMs)}). \`--v8-pool-size=1\` (one V8 worker thread): ${fmtMb(shipped.m.rssMb)} (${poolStep >= 0 ? '−' : '+'}${fmtMb(Math.abs(poolStep))}, wall ${fmtMs(shipped.m.wallMs)}; ${pays(poolStep, shipped.m.wallMs / semiOnly.m.wallMs)}). Shipped: \`${NODE_OPTIONS}\`.`,
     `- **Tried and not shipped.** ${tried
@@ -501,12 +504,16 @@ async function main(): Promise<void> {
         '; ',
       )}. At ${bigLabel}, \`--jitless\` gave ${fmtMb(bigTakeJitless.m.rssMb)} in ${fmtMs(bigTakeJitless.m.wallMs)} against the shipped ${fmtMb(bigRows.find((r) => r.job === 'take-snapshots')?.m.rssMb ?? 0)} in ${fmtMs(bigRows.find((r) => r.job === 'take-snapshots')?.m.wallMs ?? 0)}.`,
     `- **delete-snapshots on the comparison fleet.** ${fmtMb(cleanShipped.m.rssMb)} with the shipped settings, ${fmtMb(cleanPrevious.m.rssMb)} with ${PREVIOUS_NODE_OPTIONS}, in ${fmtMs(cleanShipped.m.wallMs)} and ${fmtMs(cleanPrevious.m.wallMs)}.`,
-    `- **The largest fleet.** With ${PREVIOUS_NODE_OPTIONS} take-snapshots peaked at ${fmtMb(bigTakePrevious.m.rssMb)} and delete-snapshots at ${fmtMb(bigCleanPrevious.m.rssMb)}; with the shipped settings at ${bigRows.map((r) => `${fmtMb(r.m.rssMb)} (${r.job})`).join(' and ')}. The heap in use peaked at ${bigRows.map((r) => `${fmtMb(r.m.heapMb)} (${r.job})`).join(' and ')}: what the jobs keep of ${fmtN(bigN)} databases and their plans; the code holds no page after it is reduced.`,
+    `- **The largest fleet.** With ${PREVIOUS_NODE_OPTIONS} take-snapshots peaked at ${fmtMb(bigTakePrevious.m.rssMb)} and delete-snapshots at ${fmtMb(bigCleanPrevious.m.rssMb)}; with the shipped settings at ${bigRows.map((r) => `${fmtMb(r.m.rssMb)} (${r.job})`).join(' and ')}. The heap in use peaked at ${bigRows.map((r) => `${fmtMb(r.m.heapMb)} (${r.job})`).join(' and ')}: what the jobs keep of ${fmtN(bigN)} databases (take-snapshots keeps only the due ones and their plans once the listing is read) and of ${fmtN(bigS)} snapshots (only the newest per database and the names near now).`,
     `- **Where the time goes.** Paging is a chain of markers and cannot run in parallel, so the Describe pages set a floor whatever CONCURRENCY is; per-database work runs CONCURRENCY at a time${
       speedups.length > 0 ? ` (${speedups.map((x) => `${x.toFixed(1)}x`).join(', ')} faster than at concurrency 1 at 1,000 databases)` : ''
-    }. Batching also shortens the run: on the comparison fleet ${fmtMs(shipped.m.wallMs)} against ${fmtMs(perDatabase.m.wallMs)} with per-database writes and the same V8 settings.`,
+    }. Batching also shortens the run: on the comparison fleet ${fmtMs(shipped.m.wallMs)} against ${fmtMs(perDatabase.m.wallMs)} with per-database writes and the same V8 settings.${
+      speedups.some((x) => x < 6)
+        ? ` The speed-up over concurrency 1 is smaller than the 6x target where the snapshot pages are many: batching took the tag writes out of the per-database work, so a run at concurrency 1 now makes one call per database instead of two (${speedupRows.map((r) => `${fmtMs(r.wallMsC1 ?? 0)} at concurrency 1 for ${fmtN(r.snapshots)} snapshots`).join(', ')}), while the snapshot pages, read one after another, cost both runs the same.`
+        : ''
+    }`,
     standardFaults !== undefined
-      ? `- **Retries.** Under 20% throttling and 1% HTTP 500, \`RETRY_MODE=standard\` ended with ${standardFaults.failed} failed database(s) and ${standardFaults.latestTagFailed} unwritten \`snapshot_latest\`; \`adaptive\` also rate-limits the whole client after throttling, so it is slower for the same work (rows below).`
+      ? `- **Retries.** Under 20% throttling and 1% HTTP 500, \`RETRY_MODE=standard\` ended with ${standardFaults.failed} failed database(s) and ${standardFaults.latestTagFailed} unwritten \`snapshot_latest\`; \`adaptive\` also rate-limits the whole client after throttling, so it is slower for the same work (table above).`
       : '',
     `- **Cold start** (for information; no longer a target: a CronJob's start is dominated by scheduling the pod and pulling the image). \`--help\` took ${fmtMs(Math.min(...bundles.map((b) => b.ms)))} to ${fmtMs(Math.max(...bundles.map((b) => b.ms)))}, against ${fmtMs(bare)} for bare \`node\`.`,
   ].filter((line) => line !== '');
