@@ -4,7 +4,8 @@
  * snapshotted for slot 02 gets `02`), 20 a call. A database the batch could not tag, or every
  * database of a batch whose call failed as a whole, is tried alone with AddTagsToResource, and only
  * if that fails too is it reported as today (`latestTagFailed`, exit 0). Without a Tagging API
- * client, or once the role turns out not to be allowed `tag:TagResources`, every write goes alone.
+ * client, or once a call has failed as a whole (no `tag:TagResources`, or still throttled after the
+ * SDK's retries), every remaining write goes alone.
  *
  * After SIGTERM nothing new is sent: those databases keep their old value until the next run,
  * which sees the slot covered and writes it then.
@@ -48,13 +49,15 @@ export async function sendLatestWrites(deps: JobDeps<SnapshotTakingConfig>, run:
   if (tagging === undefined) {
     alone.push(...writes);
   } else {
-    let isRefused = false;
+    // After a call fails as a whole (refused, or still failing after the SDK's retries), the rest
+    // of the run writes one database at a time: RDS's own API has its own limits and errors.
+    let isOff = false;
     await forEachBounded(
       batchByValue(writes),
       TAG_CALLS_IN_FLIGHT,
       signal,
       async (batch) => {
-        if (isRefused) {
+        if (isOff) {
           alone.push(...batch);
           return;
         }
@@ -67,25 +70,28 @@ export async function sendLatestWrites(deps: JobDeps<SnapshotTakingConfig>, run:
           );
         } catch (error) {
           alone.push(...batch);
+          if (signal.aborted) return; // cancelled after SIGTERM: counted as not sent below
+          const wasOff = isOff;
+          isOff = true;
           if (error instanceof TaggingCallError && error.isAccessDenied) {
-            if (!isRefused) {
+            if (!wasOff) {
               logger.warn(
                 { reason: 'tagging-api-refused', errorCode: errorCodeOf(error), err: error },
                 `the role may not call the Resource Groups Tagging API (tag:TagResources): writing ${TAG_LATEST} one database at a time with AddTagsToResource instead; grant tag:TagResources (irsa/snapshotpolicy.json) to save the calls`,
               );
             }
-            isRefused = true;
             return;
           }
-          if (signal.aborted) return; // cancelled after SIGTERM: counted as not sent below
           logger.warn(
             { reason: 'tagging-call-failed', errorCode: errorCodeOf(error), err: error, databases: batch.length, tagValue: value },
-            `TagResources failed for ${batch.length} database(s): writing ${TAG_LATEST} on each with AddTagsToResource instead`,
+            `TagResources failed for ${batch.length} database(s): writing ${TAG_LATEST} one database at a time with AddTagsToResource for the rest of this run`,
           );
           return;
         }
+        // Matched without regard to case: a failure must never be taken for a success.
+        const failedByArn = new Map([...failed].map(([arn, failure]) => [arn.toLowerCase(), failure]));
         for (const write of batch) {
-          const failure = failed.get(write.arn);
+          const failure = failedByArn.get(write.arn.toLowerCase());
           if (failure === undefined) continue;
           alone.push(write);
           logger.info(

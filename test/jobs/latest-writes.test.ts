@@ -127,8 +127,8 @@ describe('take-snapshots with the Tagging API', () => {
     ]);
   });
 
-  it('tries every database of a call that failed as a whole alone; the other calls still batch', async () => {
-    fleet(ids(25));
+  it('after a call fails as a whole, writes its databases and every later one alone, and says so once', async () => {
+    fleet(ids(65));
     tagging
       .on(TagResourcesCommand)
       .rejectsOnce(new InternalServiceException({ message: 'oops', $metadata: { httpStatusCode: 500 } }))
@@ -137,17 +137,27 @@ describe('take-snapshots with the Tagging API', () => {
 
     const summary = await takeSnapshots(deps);
 
+    // four batches (20, 20, 20, 5); two in flight: the first fails, the second is tagged, the rest go alone
     expect(tagCalls()).toHaveLength(2);
-    const failedBatch = tagCalls()[0]?.ResourceARNList ?? [];
-    expect(
-      addTagCalls()
-        .map((c) => c.ResourceName)
-        .sort(),
-    ).toEqual([...failedBatch].sort());
+    const tagged = new Set(tagCalls()[1]?.ResourceARNList);
+    expect(addTagCalls()).toHaveLength(45);
+    expect(addTagCalls().some((c) => tagged.has(c.ResourceName ?? ''))).toBe(false);
     expect(logs.where({ reason: 'tagging-call-failed' })).toEqual([
-      expect.objectContaining({ level: 'warn', errorCode: 'InternalServiceException', databases: failedBatch.length }),
+      expect.objectContaining({ level: 'warn', errorCode: 'InternalServiceException', databases: 20 }),
     ]);
-    expect(summary).toMatchObject({ status: 'OK', counts: { created: 25, latestTagFailed: 0 } });
+    expect(summary).toMatchObject({ status: 'OK', counts: { created: 65, latestTagFailed: 0 } });
+  });
+
+  it('matches FailedResourcesMap to the databases without regard to case', async () => {
+    fleet(ids(2));
+    tagging.on(TagResourcesCommand).resolves({
+      FailedResourcesMap: { [arn('db01').toUpperCase()]: { StatusCode: 500, ErrorCode: 'InternalServiceException' } },
+    });
+    const { deps } = makeHarness('take-snapshots', { now: AT_0205, withTaggingApi: true });
+
+    await takeSnapshots(deps);
+
+    expect(addTagCalls().map((c) => c.ResourceName)).toEqual([arn('db01')]);
   });
 
   it('when the role may not call TagResources, says so once and writes every database alone', async () => {
