@@ -5,7 +5,9 @@
  */
 import { parseArgs } from 'node:util';
 import type { DestinationStream } from 'pino';
+import { ApiCallCounter } from '../aws/api-stats.js';
 import { createRdsClient, RdsSdkGateway, type RdsGateway } from '../aws/rds-gateway.js';
+import { createTaggingClient, TaggingSdkGateway, type TaggingGateway } from '../aws/tagging-gateway.js';
 import { type CommonConfig, type Env, EnvReader, readMonitoringConfig } from '../config.js';
 import { ENV, EXIT } from '../core/contract.js';
 import type { RunStatus } from '../core/outcome.js';
@@ -121,10 +123,18 @@ export async function runCli<C extends CommonConfig>(job: JobSpec<C>, io: CliIo)
   const controller = new AbortController();
   const cancelInFlight = new AbortController();
   let client: ReturnType<typeof createRdsClient> | undefined;
+  let taggingClient: ReturnType<typeof createTaggingClient> | undefined;
   let gateway: RdsGateway;
+  let tagging: TaggingGateway | undefined;
   if (io.makeGateway === undefined) {
+    // One counter for both clients: the summary's `api` counts every AWS call of the run.
+    const counter = new ApiCallCounter();
     client = createRdsClient(config);
-    gateway = new RdsSdkGateway(client, { abortSignal: cancelInFlight.signal });
+    gateway = new RdsSdkGateway(client, { abortSignal: cancelInFlight.signal, counter });
+    if (job.usesTaggingApi === true) {
+      taggingClient = createTaggingClient(config);
+      tagging = new TaggingSdkGateway(taggingClient, { abortSignal: cancelInFlight.signal, counter });
+    }
   } else {
     gateway = io.makeGateway(config);
   }
@@ -152,6 +162,7 @@ export async function runCli<C extends CommonConfig>(job: JobSpec<C>, io: CliIo)
 
   const deps: JobDeps<C> = {
     gateway,
+    ...(tagging === undefined ? {} : { tagging }),
     logger,
     clock,
     hasFixedNow: fixedNow !== undefined,
@@ -180,6 +191,7 @@ export async function runCli<C extends CommonConfig>(job: JobSpec<C>, io: CliIo)
   } finally {
     clearTimeout(graceTimer);
     client?.destroy();
+    taggingClient?.destroy();
   }
   const durationMs = performance.now() - startedMs;
   await monitor.finish(

@@ -513,7 +513,7 @@ function deleteSnapshot(spec: SnapshotSpec, invalidState: string): Handler {
 // ---------------------------------------------------------------------------
 // Tags
 
-function taggedResource(ctx: HandlerContext, resourceName: string): { tags: Map<string, string> } {
+export function taggedResource(ctx: HandlerContext, resourceName: string): { tags: Map<string, string> } {
   const { state } = ctx;
   const arn = parseArn(resourceName);
   // UNCONFIRMED message for a malformed ARN.
