@@ -1,22 +1,27 @@
 /**
  * `npm run bench`: API calls against their lower bound, wall time (and at concurrency 1), peak
- * RSS and cold start of each built bundle, at fleets of up to 10,000 databases and 100,000
- * snapshots, against the local RDS-compatible endpoint with a fixed latency per call.
- * Prints a table and writes BENCHMARKS.md. Not part of `npm test`: nothing here is asserted.
+ * RSS next to the RSS right after start-up, and each bundle's size and cold start, at fleets of up
+ * to 10,000 databases and 100,000 snapshots, against the local RDS-compatible endpoint (which also
+ * stands in for the Resource Groups Tagging API) and, for export-snapshots, a local S3 stand-in,
+ * with a fixed latency per call. Then the issue's
+ * comparison fleet under variants: per-database snapshot_latest writes, the Tagging API at its
+ * documented rate, and the V8 settings tried. Prints each row and writes BENCHMARKS.md, every
+ * statement in it computed from this run. Not part of `npm test`: nothing here is asserted.
  *
- *   npm run bench                      # the full matrix (several minutes)
- *   npm run bench -- --quick           # small sizes only, for a quick look
+ *   npm run bench                      # everything (about 25 minutes)
+ *   npm run bench -- --quick           # small sizes and fewer repeats, for a quick look
  *   npm run bench -- --latency-ms 50   # another per-call latency
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
+import { resolve as resolvePath } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
 import { JOB_NAMES } from '../src/jobs/registry.js';
 import { startFakeRds, type Fault, type Seed, type SeedSnapshot } from '../test/support/fake-rds/index.js';
 import { startFakeS3 } from '../test/support/fake-s3/index.js';
-import { lowerBound, type FleetShape } from '../test/support/lower-bound.js';
+import { lowerBound, tagCalls, type FleetShape } from '../test/support/lower-bound.js';
 import { DIST, runBundle, type JobName } from '../test/support/run-bundle.js';
 
 const { values: opts } = parseArgs({
@@ -30,6 +35,14 @@ const LATENCY_MS = Number(opts['latency-ms']);
 const NOW = '2026-11-26T02:05:00Z';
 /** The V8 settings the shipped CronJobs pass (NODE_OPTIONS), so peak RSS is what a pod would see. */
 const NODE_OPTIONS = shippedNodeOptions();
+/** What the CronJobs passed before issue 14, for the rows that compare against it. */
+const PREVIOUS_NODE_OPTIONS = '--max-old-space-size=160';
+/** The Resource Groups Tagging API's TagResources rate, calls a second (README, "Batched snapshot_latest writes"). */
+const TAGGING_CALLS_PER_SECOND = 5;
+/** The issue's targets. */
+const LEANEST_ALTERNATIVE_MB = 75;
+const POD_MEMORY_REQUEST_MB = 128;
+const REPEATS = opts.quick ? 1 : 3;
 const DAY_MS = 86_400_000;
 /** export-snapshots' bucket, role and key; the bucket is a locked one on the local S3 stand-in. */
 const EXPORT_BUCKET = 'rds-exports-bench';
@@ -53,15 +66,16 @@ function shippedNodeOptions(): string {
 interface Fleet {
   seed: Seed;
   shape: FleetShape;
-  /** Standalone instances and clusters: every one is due at NOW. */
+  /** Standalone instances and clusters due at NOW. */
   due: number;
-  /** Snapshots whose expiry has passed and that are not their database's newest. */
+  /** Snapshots the cleaner must delete. */
   expired: number;
 }
 
-type BenchJob = 'take-snapshots' | 'delete-snapshots' | 'export-snapshots';
-
-/** N databases (a tenth of them clusters with one member each), S tool snapshots spread over them. */
+/**
+ * N databases (a tenth of them clusters with one member each), S tool snapshots spread over them;
+ * all due, for snapshots and (tagged snapshot_export_days=7, last exported 30 days ago) for export.
+ */
 function makeFleet(databases: number, snapshots: number): Fleet {
   const clusters = Math.max(1, Math.round(databases / 10));
   const standalone = databases - clusters;
@@ -129,60 +143,131 @@ function makeFleet(databases: number, snapshots: number): Fleet {
 const isClusterId = (dbId: string): boolean => dbId.startsWith('cl-');
 const iso = (ms: number): string => new Date(ms).toISOString();
 
-interface Row {
-  job: JobName;
-  databases: number;
-  snapshots: number;
-  label: string;
-  exit: number | null;
-  failed: number;
-  calls: number;
-  bound: number;
-  retries: number;
-  byOperation: Record<string, number>;
-  wallMs: number;
-  wallMsC1?: number;
-  rssMb: number;
+/**
+ * The issue's comparison fleet: 1,000 DB instances, 900 due; the other 100 already have today's
+ * snapshot and say so in snapshot_latest. 1,100 manual snapshots: those 100, one older one of each
+ * database, expired for the 100 covered ones (the cleaner's work), not for the others.
+ */
+function makeComparisonFleet(): Fleet {
+  const databases = 1_000;
+  const covered = 100;
+  const pad = (n: number): string => String(n).padStart(4, '0');
+  const snapshots: SeedSnapshot[] = [];
+  for (let i = 0; i < databases; i++) {
+    const dbId = `db-${pad(i)}`;
+    const isCovered = i >= databases - covered;
+    if (isCovered) {
+      snapshots.push({
+        id: `cronsnap-${dbId}-20261126-0200`,
+        dbId,
+        createdAt: '2026-11-26T02:01:00Z',
+        tags: { snapshot_expiry: '2027-02-24T02:00:00Z' },
+      });
+    }
+    snapshots.push({
+      id: `cronsnap-${dbId}-20261001-0200`,
+      dbId,
+      createdAt: '2026-10-01T02:01:00Z',
+      tags: { snapshot_expiry: isCovered ? '2026-11-01T02:00:00Z' : '2026-12-30T02:00:00Z' },
+    });
+  }
+  return {
+    seed: {
+      instances: Array.from({ length: databases }, (_, i) => ({
+        id: `db-${pad(i)}`,
+        tags: i >= databases - covered ? { team: 'bench', snapshot_latest: '02' } : { team: 'bench' },
+      })),
+      clusters: [],
+      snapshots,
+      quotas: { manualSnapshots: 10_000_000, manualClusterSnapshots: 10_000_000 },
+    },
+    shape: { instances: databases, clusters: 0, manualInstanceSnapshots: snapshots.length, manualClusterSnapshots: 0 },
+    due: databases - covered,
+    expired: covered,
+  };
 }
 
-async function measure(
-  job: JobName,
-  fleet: Fleet,
-  env: Record<string, string>,
-  faults: Fault[] = [],
-  latencyMs = LATENCY_MS,
-): Promise<{
+function boundOf(job: JobName, fleet: Fleet): number {
+  if (job === 'take-snapshots') return lowerBound('take-snapshots', fleet.shape, { creates: fleet.due, tagWrites: [fleet.due], deletes: 0 });
+  if (job === 'export-snapshots') {
+    return lowerBound('export-snapshots', fleet.shape, { creates: 0, tagWrites: [], deletes: 0, exports: Math.min(EXPORT_SLOTS, fleet.due) });
+  }
+  return lowerBound('delete-snapshots', fleet.shape, { creates: 0, tagWrites: [], deletes: fleet.expired });
+}
+
+/** How a run is set up besides the job's own env. */
+interface RunSetup {
+  env?: Record<string, string>;
+  faults?: Fault[];
+  /** NODE_OPTIONS; the shipped ones by default. */
+  nodeOptions?: string;
+  /** V8 flags NODE_OPTIONS does not accept, given to node itself. */
+  nodeArgs?: string[];
+  taggingCallsPerSecond?: number;
+}
+
+interface Measured {
   wallMs: number;
   exit: number | null;
   summary: Record<string, unknown>;
+  calls: number;
+  retries: number;
+  failed: number;
+  latestTagFailed: number;
   requests: number;
   byOperation: Record<string, number>;
   rssMb: number;
-}> {
-  const fake = await startFakeRds({ seed: fleet.seed, now: new Date(NOW), latencyMs, requestLogLimit: 0, randomSeed: 42 });
+  heapMb: number;
+}
+
+async function measure(job: JobName, fleet: Fleet, setup: RunSetup = {}): Promise<Measured> {
+  const fake = await startFakeRds({
+    seed: fleet.seed,
+    now: new Date(NOW),
+    latencyMs: LATENCY_MS,
+    requestLogLimit: 0,
+    randomSeed: 42,
+    ...(setup.taggingCallsPerSecond === undefined ? {} : { taggingCallsPerSecond: setup.taggingCallsPerSecond }),
+  });
   // export-snapshots checks its bucket first: a locked one, answering with the same latency.
   const s3 =
     job === 'export-snapshots'
-      ? await startFakeS3({ latencyMs, buckets: { [EXPORT_BUCKET]: { region: 'eu-north-1', objectLock: { mode: 'GOVERNANCE', days: 30 } } } })
+      ? await startFakeS3({
+          latencyMs: LATENCY_MS,
+          buckets: { [EXPORT_BUCKET]: { region: 'eu-north-1', objectLock: { mode: 'GOVERNANCE', days: 30 } } },
+        })
       : undefined;
-  for (const f of faults) fake.addFault(f);
+  for (const f of setup.faults ?? []) fake.addFault(f);
   try {
     const started = performance.now();
     const run = await runBundle(job, {
       endpoint: fake.url,
       args: ['--now', NOW],
-      env: { LOG_LEVEL: 'warn', NODE_OPTIONS, ...(s3 === undefined ? {} : { ...EXPORT_ENV, AWS_ENDPOINT_URL_S3: s3.url }), ...env },
+      env: {
+        LOG_LEVEL: 'warn',
+        NODE_OPTIONS: setup.nodeOptions ?? NODE_OPTIONS,
+        ...(s3 === undefined ? {} : { ...EXPORT_ENV, AWS_ENDPOINT_URL_S3: s3.url }),
+        ...setup.env,
+      },
       measureRss: true,
+      ...(setup.nodeArgs === undefined ? {} : { nodeArgs: setup.nodeArgs }),
     });
     const wallMs = performance.now() - started;
     if (run.summary === undefined) throw new Error(`${job} wrote no summary (exit ${run.code}): ${run.stderr.slice(0, 2000)}`);
+    const api = run.summary['api'] as { calls: number; retries: number };
+    const counts = run.summary['counts'] as Record<string, number>;
     return {
       wallMs,
       exit: run.code,
       summary: run.summary,
+      calls: api.calls,
+      retries: api.retries,
+      failed: counts['failed'] ?? 0,
+      latestTagFailed: counts['latestTagFailed'] ?? 0,
       requests: [...Object.values(fake.calls), ...Object.values(s3?.calls ?? {})].reduce((a, b) => a + b, 0),
       byOperation: { ...fake.calls, ...s3?.calls },
       rssMb: (run.maxRssKb ?? 0) / 1024,
+      heapMb: (run.peakHeapUsedKb ?? 0) / 1024,
     };
   } finally {
     await fake.close();
@@ -190,34 +275,13 @@ async function measure(
   }
 }
 
-async function benchRow(job: JobName, databases: number, snapshots: number, withC1: boolean): Promise<Row> {
-  const fleet = makeFleet(databases, snapshots);
-  const work =
-    job === 'take-snapshots'
-      ? { creates: fleet.due, tagWrites: fleet.due, deletes: 0 }
-      : job === 'export-snapshots'
-        ? { creates: 0, tagWrites: 0, deletes: 0, exports: Math.min(EXPORT_SLOTS, fleet.due) }
-        : { creates: 0, tagWrites: 0, deletes: fleet.expired };
-  const bound = lowerBound(job as BenchJob, fleet.shape, work);
-  const m = await measure(job, fleet, {});
-  const api = m.summary['api'] as { calls: number; retries: number };
-  const counts = m.summary['counts'] as Record<string, number>;
-  const row: Row = {
-    job,
-    databases,
-    snapshots,
-    label: '',
-    exit: m.exit,
-    failed: counts['failed'] ?? 0,
-    calls: api.calls,
-    bound,
-    retries: api.retries,
-    byOperation: m.byOperation,
-    wallMs: m.wallMs,
-    rssMb: m.rssMb,
-  };
-  if (withC1) row.wallMsC1 = (await measure(job, fleet, { CONCURRENCY: '1' })).wallMs;
-  return row;
+/** The run with the median wall time of `times` runs (wall and memory vary a little run to run). */
+async function measureMedian(job: JobName, fleet: Fleet, setup: RunSetup, times = REPEATS): Promise<Measured> {
+  const runs: Measured[] = [];
+  for (let i = 0; i < times; i++) runs.push(await measure(job, fleet, setup));
+  runs.sort((a, b) => a.wallMs - b.wallMs);
+  const middle = runs[Math.floor(runs.length / 2)]!;
+  return { ...middle, rssMb: median(runs.map((r) => r.rssMb)), heapMb: median(runs.map((r) => r.heapMb)) };
 }
 
 function median(values: number[]): number {
@@ -225,19 +289,34 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)]!;
 }
 
-function coldStartMs(args: string[], runs = 9): number {
+function coldStartMs(args: string[], env: NodeJS.ProcessEnv, runs = 9): number {
   const times: number[] = [];
   for (let i = 0; i < runs; i++) {
     const started = performance.now();
-    spawnSync(process.execPath, args, { stdio: 'ignore' });
+    spawnSync(process.execPath, args, { stdio: 'ignore', env });
     times.push(performance.now() - started);
   }
   return median(times);
 }
 
+/** RSS right after start-up: the bundle and the SDK loaded, nothing done (`--help` and exit). Median of 5. */
+function startupRssMb(args: string[], nodeOptions: string): number {
+  const values: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const run = spawnSync(process.execPath, ['--require', resolvePath('test/support/report-rss.cjs'), ...args], {
+      env: { ...process.env, NODE_OPTIONS: nodeOptions, NODE_NO_WARNINGS: '1' },
+      encoding: 'utf8',
+    });
+    values.push(Number(/MAXRSS_KB=(\d+)/.exec(run.stderr)?.[1] ?? 0) / 1024);
+  }
+  return median(values);
+}
+
 const fmtMs = (ms: number): string =>
   ms >= 10_000 ? `${(ms / 1000).toFixed(0)} s` : ms >= 1000 ? `${(ms / 1000).toFixed(1)} s` : `${ms.toFixed(0)} ms`;
 const fmtN = (n: number): string => n.toLocaleString('en-US');
+const fmtMb = (mb: number): string => `${mb.toFixed(0)} MB`;
+const fmtPct = (ratio: number): string => `${ratio >= 1 ? '+' : ''}${((ratio - 1) * 100).toFixed(0)}%`;
 const OP_SHORT: Record<string, string> = {
   DescribeDBInstances: 'DI',
   DescribeDBClusters: 'DC',
@@ -249,112 +328,250 @@ const OP_SHORT: Record<string, string> = {
   DeleteDBSnapshot: 'X',
   DeleteDBClusterSnapshot: 'XC',
   AddTagsToResource: 'T',
+  TagResources: 'TR',
   DescribeExportTasks: 'DE',
   StartExportTask: 'SE',
   GetBucketLocation: 'BL',
   GetObjectLockConfiguration: 'OL',
 };
-
-function rowLine(r: Row): string {
-  const ops = Object.entries(r.byOperation)
+const opsOf = (byOperation: Record<string, number>): string =>
+  Object.entries(byOperation)
     .map(([op, n]) => `${OP_SHORT[op] ?? op} ${fmtN(n)}`)
     .join(', ');
-  const c1 = r.wallMsC1 === undefined ? 'n/a' : fmtMs(r.wallMsC1);
-  const speedup = r.wallMsC1 === undefined ? 'n/a' : `${(r.wallMsC1 / r.wallMs).toFixed(1)}x`;
-  return `| ${r.job}${r.label} | ${fmtN(r.databases)} | ${fmtN(r.snapshots)} | ${r.exit} | ${r.failed} | ${fmtN(r.calls)} | ${fmtN(r.bound)} | ${(r.calls / r.bound).toFixed(2)} | ${fmtN(r.retries)} | ${ops} | ${fmtMs(r.wallMs)} | ${c1} | ${speedup} | ${r.rssMb.toFixed(0)} MB |`;
+const verdict = (isMet: boolean): string => (isMet ? 'met' : '**not met**');
+
+interface Row {
+  job: JobName;
+  databases: number;
+  snapshots: number;
+  m: Measured;
+  bound: number;
+  wallMsC1?: number;
 }
+
+function rowLine(r: Row, startupMb: number): string {
+  const c1 = r.wallMsC1 === undefined ? 'n/a' : fmtMs(r.wallMsC1);
+  const speedup = r.wallMsC1 === undefined ? 'n/a' : `${(r.wallMsC1 / r.m.wallMs).toFixed(1)}x`;
+  return `| ${r.job} | ${fmtN(r.databases)} | ${fmtN(r.snapshots)} | ${r.m.exit} | ${r.m.failed} | ${fmtN(r.m.calls)} | ${fmtN(r.bound)} | ${(r.m.calls / r.bound).toFixed(2)} | ${fmtN(r.m.retries)} | ${opsOf(r.m.byOperation)} | ${fmtMs(r.m.wallMs)} | ${c1} | ${speedup} | ${fmtMb(startupMb)} | ${fmtMb(r.m.heapMb)} | ${fmtMb(r.m.rssMb)} |`;
+}
+
+/** One line of a variants table. */
+interface Variant {
+  name: string;
+  job: JobName;
+  setup: RunSetup;
+  m: Measured;
+  bound: number;
+}
+
+function variantLine(v: Variant, startupMb: number): string {
+  return `| ${v.name} | ${v.job} | ${v.m.exit} | ${v.m.failed} | ${v.m.latestTagFailed} | ${fmtN(v.m.calls)} | ${(v.m.calls / v.bound).toFixed(2)} | ${fmtN(v.m.retries)} | ${opsOf(v.m.byOperation)} | ${fmtMs(v.m.wallMs)} | ${fmtMb(startupMb)} | ${fmtMb(v.m.heapMb)} | ${fmtMb(v.m.rssMb)} |`;
+}
+
+const VARIANT_HEADER = [
+  '| variant | job | exit | failed | latestTagFailed | API calls | calls / lower bound | retries | calls by operation | wall | RSS after start-up | peak heap in use | peak RSS |',
+  '|---|---|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|',
+];
+
+/** TagResources refused as a whole: the role lacks tag:TagResources (or an SCP denies it). */
+const TAGGING_REFUSED: Fault = {
+  kind: 'error',
+  action: 'TagResources',
+  code: 'AccessDeniedException',
+  status: 400,
+  message: 'User: arn:aws:sts::123456789012:assumed-role/bench is not authorized to perform: tag:TagResources',
+};
 
 async function main(): Promise<void> {
   const sizesN = opts.quick ? [10, 1_000] : [10, 1_000, 10_000];
   const sizesS = opts.quick ? [100, 10_000] : [100, 10_000, 100_000];
-  const header = [
-    '| job | databases | snapshots | exit | failed | API calls | lower bound | ratio | retries | calls by operation | wall | wall at concurrency 1 | speed-up | peak RSS |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|',
-  ];
+  const bigN = Math.max(...sizesN);
+  const bigS = Math.max(...sizesS);
   console.log(`latency ${LATENCY_MS} ms per call; default CONCURRENCY 10; NODE_OPTIONS=${NODE_OPTIONS}\n`);
+
+  // Start-up floor of each bundle, with the shipped and the previous V8 settings.
+  const startup = new Map<string, number>();
+  const startupOf = (job: JobName, nodeOptions = NODE_OPTIONS, nodeArgs: string[] = []): number => {
+    const key = `${job}|${nodeOptions}|${nodeArgs.join(' ')}`;
+    let mb = startup.get(key);
+    if (mb === undefined) {
+      mb = startupRssMb([...nodeArgs, `${DIST}/${job}.js`, '--help'], nodeOptions);
+      startup.set(key, mb);
+    }
+    return mb;
+  };
+
+  // 1. The matrix: the three fleet jobs at every size, the shipped settings.
+  const header = [
+    '| job | databases | snapshots | exit | failed | API calls | lower bound | ratio | retries | calls by operation | wall | wall at concurrency 1 | speed-up | RSS after start-up | peak heap in use | peak RSS |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|',
+  ];
   console.log(header.join('\n'));
   const rows: Row[] = [];
   for (const job of ['take-snapshots', 'delete-snapshots', 'export-snapshots'] as const) {
     for (const n of sizesN) {
       for (const s of sizesS) {
+        const fleet = makeFleet(n, s);
+        const row: Row = { job, databases: n, snapshots: s, m: await measure(job, fleet), bound: boundOf(job, fleet) };
         // Concurrency-1 comparisons where they take minutes, not hours. export-snapshots starts
         // at most 5 exports, one after another: CONCURRENCY changes nothing there.
         const withC1 = job === 'take-snapshots' ? n <= 1_000 && s <= 10_000 : job === 'delete-snapshots' && s <= 10_000;
-        const row = await benchRow(job, n, s, withC1);
+        if (withC1) row.wallMsC1 = (await measure(job, fleet, { env: { CONCURRENCY: '1' } })).wallMs;
         rows.push(row);
-        console.log(rowLine(row));
+        console.log(rowLine(row, startupOf(job)));
       }
     }
   }
 
-  // Faults: 20% of calls throttled, 1% answered with HTTP 500. Must end with zero failed databases.
+  // 2. The issue's comparison fleet, each change as a variant (median of REPEATS runs each).
+  console.log(`\n${VARIANT_HEADER.join('\n')}`);
+  const comparison = makeComparisonFleet();
+  const variants: Variant[] = [];
+  const runVariant = async (name: string, job: JobName, setup: RunSetup, fleet = comparison, repeats = REPEATS): Promise<Variant> => {
+    const v: Variant = { name, job, setup, m: await measureMedian(job, fleet, setup, repeats), bound: boundOf(job, fleet) };
+    variants.push(v);
+    console.log(variantLine(v, startupOf(job, setup.nodeOptions ?? NODE_OPTIONS, setup.nodeArgs ?? [])));
+    return v;
+  };
+  const shipped = await runVariant('shipped: batched writes, shipped NODE_OPTIONS', 'take-snapshots', {});
+  const perDatabase = await runVariant('per-database writes (no tag:TagResources), shipped NODE_OPTIONS', 'take-snapshots', {
+    faults: [TAGGING_REFUSED],
+  });
+  const before = await runVariant(`as before: per-database writes, NODE_OPTIONS=${PREVIOUS_NODE_OPTIONS}`, 'take-snapshots', {
+    faults: [TAGGING_REFUSED],
+    nodeOptions: PREVIOUS_NODE_OPTIONS,
+  });
+  const batchedPrevious = await runVariant(`batched writes, NODE_OPTIONS=${PREVIOUS_NODE_OPTIONS}`, 'take-snapshots', {
+    nodeOptions: PREVIOUS_NODE_OPTIONS,
+  });
+  const throttled = await runVariant(`Tagging API held to ${TAGGING_CALLS_PER_SECOND} calls a second`, 'take-snapshots', {
+    taggingCallsPerSecond: TAGGING_CALLS_PER_SECOND,
+  });
+  const semiOnly = await runVariant(`NODE_OPTIONS=${PREVIOUS_NODE_OPTIONS} --max-semi-space-size=1`, 'take-snapshots', {
+    nodeOptions: `${PREVIOUS_NODE_OPTIONS} --max-semi-space-size=1`,
+  });
+  const semi2 = await runVariant(`NODE_OPTIONS=${PREVIOUS_NODE_OPTIONS} --max-semi-space-size=2 --v8-pool-size=1`, 'take-snapshots', {
+    nodeOptions: `${PREVIOUS_NODE_OPTIONS} --max-semi-space-size=2 --v8-pool-size=1`,
+  });
+  const jitless = await runVariant('shipped NODE_OPTIONS + --jitless', 'take-snapshots', { nodeOptions: `${NODE_OPTIONS} --jitless` });
+  const optimizeForSize = await runVariant('shipped NODE_OPTIONS + node --optimize-for-size', 'take-snapshots', {
+    nodeArgs: ['--optimize-for-size'],
+  });
+  const liteMode = await runVariant('shipped NODE_OPTIONS + node --lite-mode', 'take-snapshots', { nodeArgs: ['--lite-mode'] });
+  const cleanShipped = await runVariant('shipped NODE_OPTIONS', 'delete-snapshots', {});
+  const cleanPrevious = await runVariant(`NODE_OPTIONS=${PREVIOUS_NODE_OPTIONS}`, 'delete-snapshots', { nodeOptions: PREVIOUS_NODE_OPTIONS });
+
+  // 3. The largest fleet under the previous settings and the runner-up, once each (about a minute a run).
+  const big = makeFleet(bigN, bigS);
+  const bigLabel = `${fmtN(bigN)} databases, ${fmtN(bigS)} snapshots`;
+  const bigVariants: Variant[] = [];
+  const runBig = async (name: string, job: JobName, setup: RunSetup): Promise<Variant> => {
+    const v = await runVariant(`${bigLabel}: ${name}`, job, setup, big, 1);
+    bigVariants.push(v);
+    return v;
+  };
+  const bigTakePrevious = await runBig(`NODE_OPTIONS=${PREVIOUS_NODE_OPTIONS}`, 'take-snapshots', { nodeOptions: PREVIOUS_NODE_OPTIONS });
+  const bigTakeJitless = await runBig('shipped NODE_OPTIONS + --jitless', 'take-snapshots', { nodeOptions: `${NODE_OPTIONS} --jitless` });
+  const bigCleanPrevious = await runBig(`NODE_OPTIONS=${PREVIOUS_NODE_OPTIONS}`, 'delete-snapshots', { nodeOptions: PREVIOUS_NODE_OPTIONS });
+
+  // 4. Faults: 20% of calls throttled, 1% answered with HTTP 500. Must end with zero failed databases.
   const faults: Fault[] = [
     { kind: 'throttle', probability: 0.2 },
     { kind: 'status', status: 500, probability: 0.01 },
   ];
   const faultRows: string[] = [];
-  const faultResults: Array<{ mode: string; failed: number }> = [];
+  const faultResults: Array<{ mode: string; failed: number; latestTagFailed: number }> = [];
   for (const [mode, n] of [
     ['standard', opts.quick ? 100 : 1_000],
     ['adaptive', 100],
   ] as const) {
-    const fleet = makeFleet(n, 100);
-    const m = await measure('take-snapshots', fleet, { RETRY_MODE: mode }, faults);
-    const api = m.summary['api'] as { calls: number; retries: number };
-    const counts = m.summary['counts'] as Record<string, number>;
-    const line = `| take-snapshots, RETRY_MODE=${mode} | ${fmtN(n)} | 100 | ${m.exit} | ${counts['failed']} | ${fmtN(api.calls)} | ${fmtN(api.retries)} | ${fmtN(m.requests)} | ${fmtMs(m.wallMs)} |`;
+    const m = await measure('take-snapshots', makeFleet(n, 100), { env: { RETRY_MODE: mode }, faults });
+    const line = `| take-snapshots, RETRY_MODE=${mode} | ${fmtN(n)} | 100 | ${m.exit} | ${m.failed} | ${m.latestTagFailed} | ${fmtN(m.calls)} | ${fmtN(m.retries)} | ${fmtN(m.requests)} | ${fmtMs(m.wallMs)} |`;
     faultRows.push(line);
-    faultResults.push({ mode, failed: counts['failed'] ?? 0 });
+    faultResults.push({ mode, failed: m.failed, latestTagFailed: m.latestTagFailed });
     console.log(line);
   }
 
+  // 5. Bundles: size, cold start (for information), RSS after start-up.
+  const bareEnv = { ...process.env, NODE_OPTIONS, NODE_NO_WARNINGS: '1' };
   const bundles = JOB_NAMES.map((name) => {
     const file = `${DIST}/${name}.js`;
-    return { name, kb: statSync(file).size / 1024, ms: coldStartMs([file, '--help']) };
+    return { name, kb: statSync(file).size / 1024, ms: coldStartMs([file, '--help'], bareEnv), startupMb: startupOf(name) };
   });
-  const bare = coldStartMs(['-e', '0']);
-  for (const b of bundles) console.log(`cold start ${b.name}: ${b.ms.toFixed(0)} ms (bare node ${bare.toFixed(0)} ms), ${b.kb.toFixed(0)} KB`);
+  const bare = coldStartMs(['-e', '0'], bareEnv);
+  const bareMb = startupRssMb(['-e', '0'], NODE_OPTIONS);
+  for (const b of bundles)
+    console.log(`${b.name}: ${b.kb.toFixed(0)} KB, cold start ${b.ms.toFixed(0)} ms, RSS after start-up ${b.startupMb.toFixed(0)} MB`);
 
-  const verdict = (isMet: boolean): string => (isMet ? 'met' : '**not met**');
-  const speedups = rows
-    .filter((r) => r.job === 'take-snapshots' && r.databases === 1_000 && r.wallMsC1 !== undefined)
-    .map((r) => r.wallMsC1! / r.wallMs);
-  const deleteRss = rows.filter((r) => r.job === 'delete-snapshots' && r.snapshots === Math.max(...sizesS)).map((r) => r.rssMb);
-  const worstRatio = Math.max(...rows.map((r) => r.calls / r.bound));
-  const worstColdGap = Math.max(...bundles.map((b) => b.ms - bare));
+  // Targets, computed from the runs above.
+  const speedupRows = rows.filter((r) => r.job === 'take-snapshots' && r.databases === 1_000 && r.wallMsC1 !== undefined);
+  const speedups = speedupRows.map((r) => r.wallMsC1! / r.m.wallMs);
+  const deleteRss = rows.filter((r) => r.job === 'delete-snapshots' && r.snapshots === bigS).map((r) => r.m.rssMb);
+  const worstRatio = Math.max(...rows.map((r) => r.m.calls / r.bound), shipped.m.calls / shipped.bound, cleanShipped.m.calls / cleanShipped.bound);
   const biggestKb = Math.max(...bundles.map((b) => b.kb));
-  const standardFailed = faultResults.find((f) => f.mode === 'standard')?.failed ?? -1;
-  const exportStarts = rows.filter((r) => r.job === 'export-snapshots').map((r) => r.byOperation['StartExportTask'] ?? 0);
+  const standardFaults = faultResults.find((f) => f.mode === 'standard');
+  const callShare = shipped.m.calls / before.m.calls;
+  const wallRatio = shipped.m.wallMs / before.m.wallMs;
+  const bigRows = rows.filter((r) => r.databases === bigN && r.snapshots === bigS);
+  const bigRss = Math.max(...bigRows.map((r) => r.m.rssMb));
+  const comparisonRss = Math.max(shipped.m.rssMb, cleanShipped.m.rssMb);
+  const exportStarts = rows.filter((r) => r.job === 'export-snapshots').map((r) => r.m.byOperation['StartExportTask'] ?? 0);
   const targets = [
     '| target | measured | |',
     '|---|---|---|',
-    `| calls / lower bound = 1.00 for every job and size | worst ${worstRatio.toFixed(2)} | ${verdict(worstRatio === 1)} |`,
+    `| calls / lower bound = 1.00 for every job and size (batched writes) | worst ${worstRatio.toFixed(2)} | ${verdict(worstRatio === 1)} |`,
+    `| comparison fleet, first run: at most about half of the calls of per-database writes | ${fmtN(shipped.m.calls)} of ${fmtN(before.m.calls)} (${(callShare * 100).toFixed(0)}%) | ${verdict(callShare <= 0.55)} |`,
+    `| comparison fleet: peak RSS at or under ${LEANEST_ALTERNATIVE_MB} MB (take and clean) | take ${fmtMb(shipped.m.rssMb)}, clean ${fmtMb(cleanShipped.m.rssMb)} | ${verdict(comparisonRss <= LEANEST_ALTERNATIVE_MB)} |`,
+    `| comparison fleet: wall time no more than 10% worse than before | ${fmtMs(shipped.m.wallMs)} against ${fmtMs(before.m.wallMs)} (${fmtPct(wallRatio)}) | ${verdict(wallRatio <= 1.1)} |`,
+    `| ${bigLabel}: peak RSS at or under ${POD_MEMORY_REQUEST_MB} MB (the pod's memory request) | ${bigRows.map((r) => `${r.job} ${fmtMb(r.m.rssMb)}`).join(', ')} | ${verdict(bigRows.length > 0 && bigRss <= POD_MEMORY_REQUEST_MB)} |`,
     `| take-snapshots at 1,000 due databases ≥ 6x faster than at concurrency 1 | ${speedups.map((x) => `${x.toFixed(1)}x`).join(', ')} | ${verdict(speedups.length > 0 && Math.min(...speedups) >= 6)} |`,
-    `| delete-snapshots over ${fmtN(Math.max(...sizesS))} snapshots under 200 MB peak RSS | ${deleteRss.map((x) => `${x.toFixed(0)} MB`).join(', ')} | ${verdict(deleteRss.length > 0 && Math.max(...deleteRss) < 200)} |`,
-    `| cold start within 50 ms of bare node | worst +${worstColdGap.toFixed(0)} ms | ${verdict(worstColdGap <= 50)} |`,
+    `| delete-snapshots over ${fmtN(bigS)} snapshots under 200 MB peak RSS | ${deleteRss.map(fmtMb).join(', ')} | ${verdict(deleteRss.length > 0 && Math.max(...deleteRss) < 200)} |`,
     `| bundles under 1 MB | largest ${biggestKb.toFixed(0)} KB | ${verdict(biggestKb < 1024)} |`,
-    `| 20% throttled + 1% HTTP 500: no failed database | ${standardFailed} failed | ${verdict(standardFailed === 0)} |`,
+    `| 20% throttled + 1% HTTP 500: no failed database | ${standardFaults?.failed ?? 'n/a'} failed | ${verdict(standardFaults?.failed === 0)} |`,
     `| export-snapshots starts exactly ${EXPORT_SLOTS} exports (the running-export limit) at every size | ${exportStarts.join(', ')} | ${verdict(exportStarts.length > 0 && exportStarts.every((n) => n === EXPORT_SLOTS))} |`,
   ];
   console.log(`\n${targets.join('\n')}`);
 
-  const adaptive = faultResults.find((f) => f.mode === 'adaptive');
-  const standard = faultResults.find((f) => f.mode === 'standard');
-  const largest = rows.reduce((a, b) => (b.databases * b.snapshots > a.databases * a.snapshots ? b : a));
+  // What the numbers say, each statement from the measurements above.
+  const takeStartup = startupOf('take-snapshots');
+  const refusedCalls = perDatabase.m.byOperation['TagResources'] ?? 0;
+  const semiStep = batchedPrevious.m.rssMb - semiOnly.m.rssMb;
+  const poolStep = semiOnly.m.rssMb - shipped.m.rssMb;
+  const pays = (mb: number, wallRatioOf: number): string =>
+    mb >= 1 && wallRatioOf <= 1.1 ? 'pays' : mb >= 1 ? 'saves memory but costs wall time' : 'no gain on this fleet';
+  const tried = [
+    { v: jitless, why: 'also switches off WebAssembly, which Node’s own `fetch` needs; not worth that risk for the gain' },
+    { v: optimizeForSize, why: 'not accepted in NODE_OPTIONS: it would need the images’ command line' },
+    { v: liteMode, why: 'not accepted in NODE_OPTIONS: it would need the images’ command line' },
+    { v: semi2, why: 'a bigger young generation' },
+  ];
   const findings = [
-    worstRatio === 1
-      ? '- **Calls.** Every run made exactly the calls its lower bound allows (ratio 1.00 in every row): tags come inline with every Describe page, no page is read twice, `snapshot_latest` is written only when it changes, and the quota is read only when something is to be created. `test/e2e/call-count.test.ts` holds a small fleet to the same bound in `npm test`.'
-      : `- **Calls.** At least one run made more calls than its lower bound (worst ratio ${worstRatio.toFixed(2)}): see the rows above.`,
-    `- **Where the time goes.** The largest run (${largest.job}, ${fmtN(largest.databases)} databases, ${fmtN(largest.snapshots)} snapshots) read ${fmtN(
-      (largest.byOperation['DescribeDBSnapshots'] ?? 0) + (largest.byOperation['DescribeDBClusterSnapshots'] ?? 0),
-    )} snapshot pages in ${fmtMs(largest.wallMs)}. Paging is a chain of markers and cannot run in parallel, so those pages set a floor whatever CONCURRENCY is; per-database work runs CONCURRENCY at a time${
+    `- **Calls.** Every run of the matrix made exactly the calls its lower bound allows (worst ratio ${worstRatio.toFixed(2)}). On the comparison fleet a first run made ${fmtN(shipped.m.calls)} calls: ${fmtN(shipped.m.byOperation['TagResources'] ?? 0)} \`TagResources\` calls carried the ${fmtN(comparison.due)} \`snapshot_latest\` writes, 20 databases a call, where per-database writes take ${fmtN(perDatabase.m.byOperation['AddTagsToResource'] ?? 0)} \`AddTagsToResource\` calls (${fmtN(before.m.calls)} in all, ${refusedCalls} of them the refused \`TagResources\` calls that switch a run over).`,
+    `- **The Tagging API's limits.** Held to ${TAGGING_CALLS_PER_SECOND} calls a second, the run made ${fmtN(throttled.m.byOperation['TagResources'] ?? 0)} \`TagResources\` calls for ${fmtN(tagCalls([comparison.due]))} batches (${fmtN(throttled.m.retries)} retries by the SDK), ${throttled.m.failed} failed database(s), ${throttled.m.latestTagFailed} unwritten tag(s), ${fmtMs(throttled.m.wallMs)} against ${fmtMs(shipped.m.wallMs)} unthrottled. ${
+      throttled.m.failed === 0 && throttled.m.latestTagFailed === 0
+        ? 'Throttling cost retries and time, not writes: the SDK backs off and tries again. '
+        : ''
+    }A role without \`tag:TagResources\` loses only the saving: ${refusedCalls} refused call(s), then one \`AddTagsToResource\` per database, ${perDatabase.m.latestTagFailed} unwritten.`,
+    `- **Memory floor.** Right after start-up (bundle and SDK loaded, nothing done) take-snapshots holds ${fmtMb(takeStartup)}; bare \`node\` with the same settings holds ${fmtMb(bareMb)}. On the comparison fleet the peak is ${fmtMb(shipped.m.rssMb)}, the V8 heap in use peaking at ${fmtMb(shipped.m.heapMb)}: most of the peak is the floor, not the fleet.`,
+    `- **V8 settings, step by step (comparison fleet, take-snapshots).** ${PREVIOUS_NODE_OPTIONS} alone: ${fmtMb(batchedPrevious.m.rssMb)}. \`--max-semi-space-size=1\` (a 1 MB young generation instead of up to 16 MB, so garbage from each page is collected sooner): ${fmtMb(semiOnly.m.rssMb)} (${semiStep >= 0 ? '−' : '+'}${fmtMb(Math.abs(semiStep))}, wall ${fmtMs(semiOnly.m.wallMs)} against ${fmtMs(batchedPrevious.m.wallMs)}; ${pays(semiStep, semiOnly.m.wallMs / batchedPrevious.m.wallMs)}). \`--v8-pool-size=1\` (one V8 worker thread): ${fmtMb(shipped.m.rssMb)} (${poolStep >= 0 ? '−' : '+'}${fmtMb(Math.abs(poolStep))}, wall ${fmtMs(shipped.m.wallMs)}; ${pays(poolStep, shipped.m.wallMs / semiOnly.m.wallMs)}). Shipped: \`${NODE_OPTIONS}\`.`,
+    `- **Tried and not shipped.** ${tried
+      .map(({ v, why }) => `${v.name.replace('shipped NODE_OPTIONS + ', '')}: ${fmtMb(v.m.rssMb)}, wall ${fmtMs(v.m.wallMs)} (${why})`)
+      .join(
+        '; ',
+      )}. At ${bigLabel}, \`--jitless\` gave ${fmtMb(bigTakeJitless.m.rssMb)} in ${fmtMs(bigTakeJitless.m.wallMs)} against the shipped ${fmtMb(bigRows.find((r) => r.job === 'take-snapshots')?.m.rssMb ?? 0)} in ${fmtMs(bigRows.find((r) => r.job === 'take-snapshots')?.m.wallMs ?? 0)}.`,
+    `- **delete-snapshots on the comparison fleet.** ${fmtMb(cleanShipped.m.rssMb)} with the shipped settings, ${fmtMb(cleanPrevious.m.rssMb)} with ${PREVIOUS_NODE_OPTIONS}, in ${fmtMs(cleanShipped.m.wallMs)} and ${fmtMs(cleanPrevious.m.wallMs)}.`,
+    `- **The largest fleet.** With ${PREVIOUS_NODE_OPTIONS} take-snapshots peaked at ${fmtMb(bigTakePrevious.m.rssMb)} and delete-snapshots at ${fmtMb(bigCleanPrevious.m.rssMb)}; with the shipped settings at ${bigRows.map((r) => `${fmtMb(r.m.rssMb)} (${r.job})`).join(', ')}. The heap in use peaked at ${bigRows.map((r) => `${fmtMb(r.m.heapMb)} (${r.job})`).join(', ')}: what the jobs keep of ${fmtN(bigN)} databases (take-snapshots keeps only the due ones and their plans once the listing is read) and of ${fmtN(bigS)} snapshots (only the newest per database and the names near now).`,
+    `- **Where the time goes.** Paging is a chain of markers and cannot run in parallel, so the Describe pages set a floor whatever CONCURRENCY is; per-database work runs CONCURRENCY at a time${
       speedups.length > 0 ? ` (${speedups.map((x) => `${x.toFixed(1)}x`).join(', ')} faster than at concurrency 1 at 1,000 databases)` : ''
-    }.`,
-    `- **Memory.** Peak RSS ranged from ${Math.min(...rows.map((r) => r.rssMb)).toFixed(0)} to ${Math.max(...rows.map((r) => r.rssMb)).toFixed(0)} MB with ${NODE_OPTIONS}.`,
-    `- **Cold start.** \`--help\` took ${fmtMs(Math.min(...bundles.map((b) => b.ms)))} to ${fmtMs(Math.max(...bundles.map((b) => b.ms)))}, against ${fmtMs(bare)} for bare \`node\`: most of the gap is V8 compiling the bundle (${fmtN(Math.round(biggestKb))} KB at most).`,
-    standard !== undefined && adaptive !== undefined
-      ? `- **Retries.** Under the same faults, \`RETRY_MODE=standard\` ended with ${standard.failed} failed database(s) and \`adaptive\` with ${adaptive.failed}; wall times are in the table above. \`adaptive\` also rate-limits the whole client after throttling, so it is slower for the same work.`
+    }. Batching also shortens the run: on the comparison fleet ${fmtMs(shipped.m.wallMs)} against ${fmtMs(perDatabase.m.wallMs)} with per-database writes and the same V8 settings.${
+      speedups.some((x) => x < 6)
+        ? ` The speed-up over concurrency 1 is smaller than the 6x target where the snapshot pages are many: batching took the tag writes out of the per-database work, so a run at concurrency 1 now makes one call per database instead of two (${speedupRows.map((r) => `${fmtMs(r.wallMsC1 ?? 0)} at concurrency 1 for ${fmtN(r.snapshots)} snapshots`).join(', ')}), while the snapshot pages, read one after another, cost both runs the same.`
+        : ''
+    }`,
+    standardFaults !== undefined
+      ? `- **Retries.** Under 20% throttling and 1% HTTP 500, \`RETRY_MODE=standard\` ended with ${standardFaults.failed} failed database(s) and ${standardFaults.latestTagFailed} unwritten \`snapshot_latest\`; \`adaptive\` also rate-limits the whole client after throttling, so it is slower for the same work (table above).`
       : '',
+    `- **Cold start** (for information; no longer a target: a CronJob's start is dominated by scheduling the pod and pulling the image). \`--help\` took ${fmtMs(Math.min(...bundles.map((b) => b.ms)))} to ${fmtMs(Math.max(...bundles.map((b) => b.ms)))}, against ${fmtMs(bare)} for bare \`node\`.`,
   ].filter((line) => line !== '');
 
   const machine = `${cpus().length} cores (${cpus()[0]?.model.trim() ?? 'unknown'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node.js ${process.version}, ${process.platform}/${process.arch}`;
@@ -362,20 +579,21 @@ async function main(): Promise<void> {
     '# Benchmarks',
     '',
     `Made by \`npm run bench${opts.quick ? ' -- --quick' : ''}\` on ${new Date().toISOString().slice(0, 10)}: ${machine}.`,
-    `Each job is the built bundle run as a child process, as a CronJob runs it, against the local RDS-compatible endpoint`,
-    `(test/support/fake-rds) answering every call after ${LATENCY_MS} ms. Every database is due (take-snapshots) and one`,
-    "snapshot in ten has expired (delete-snapshots), none of them its database's newest. A tenth of the databases are",
-    "Aurora-style clusters with one member instance. API calls are the job's own count (its summary line); the lower",
-    'bound is the Describe pages needed at 100 records a page + one create per due database + one tag write per',
-    'database whose `snapshot_latest` changes + one delete per snapshot that must go + the quota read; delete-snapshots',
-    'also reads every page of the export history (DescribeExportTasks). Every database is tagged `snapshot_export_days=7`',
-    'and last exported 30 days ago, so all are due for export-snapshots: its bound is the two bucket reads (S3) + every',
-    'page of the export history + the four listings + 5 StartExportTask (the most RDS runs at once); its API calls',
-    'include the S3 calls, against a local S3 stand-in with the same latency.',
-    `Each job runs with NODE_OPTIONS=${NODE_OPTIONS}, as the shipped CronJobs set it, so peak RSS is what a pod sees.`,
+    'Each job is the built bundle run as a child process, as a CronJob runs it, against the local RDS-compatible endpoint',
+    `(test/support/fake-rds, which also stands in for the Resource Groups Tagging API) answering every call after ${LATENCY_MS} ms.`,
+    "In the matrix every database is due (take-snapshots) and one snapshot in ten has expired (delete-snapshots), none of them its database's newest;",
+    "a tenth of the databases are Aurora-style clusters with one member instance. API calls are the job's own count (its summary line); the lower",
+    'bound is the Describe pages needed at 100 records a page + one create per due database + one `TagResources` call per 20 databases whose',
+    '`snapshot_latest` changes to the same value + one delete per snapshot that must go + the quota read; delete-snapshots also reads every',
+    'page of the export history (DescribeExportTasks). Every database is tagged `snapshot_export_days=7` and last exported 30 days ago, so all',
+    'are due for export-snapshots: its bound is the two bucket reads (S3) + every page of the export history + the four listings + 5',
+    'StartExportTask (the most RDS runs at once); its API calls include the S3 calls, against a local S3 stand-in with the same latency.',
+    `Each job runs with NODE_OPTIONS=${NODE_OPTIONS}, as the shipped CronJobs set it, unless a variant says otherwise.`,
+    'Peak RSS is the process’s maximum resident set; RSS after start-up is the same bundle running `--help` (loaded, nothing done);',
+    'peak heap in use is the V8 heap sampled every 25 ms.',
     '',
     'Operations: DI DescribeDBInstances, DC DescribeDBClusters, DS DescribeDBSnapshots, DCS DescribeDBClusterSnapshots,',
-    'Q DescribeAccountAttributes, C/CC CreateDB(Cluster)Snapshot, X/XC DeleteDB(Cluster)Snapshot, T AddTagsToResource,',
+    'Q DescribeAccountAttributes, C/CC CreateDB(Cluster)Snapshot, X/XC DeleteDB(Cluster)Snapshot, T AddTagsToResource, TR TagResources,',
     'DE DescribeExportTasks, SE StartExportTask, BL GetBucketLocation (S3), OL GetObjectLockConfiguration (S3).',
     '',
     '## Targets',
@@ -385,21 +603,34 @@ async function main(): Promise<void> {
     '## Runs',
     '',
     ...header,
-    ...rows.map(rowLine),
+    ...rows.map((r) => rowLine(r, startupOf(r.job))),
+    '',
+    '## The comparison fleet and the changes, one variant each',
+    '',
+    `1,000 DB instances, 900 due (the other 100 have today's snapshot), 1,100 manual snapshots, ${LATENCY_MS} ms a call; each variant the median of ${REPEATS} run(s).`,
+    '"Per-database writes" is what a role without `tag:TagResources` gets (the endpoint refuses `TagResources`): the path every run took before.',
+    `Then the largest fleet (${bigLabel}) under other settings, one run each.`,
+    '',
+    ...VARIANT_HEADER,
+    ...variants.map((v) => variantLine(v, startupOf(v.job, v.setup.nodeOptions ?? NODE_OPTIONS, v.setup.nodeArgs ?? []))),
     '',
     '## Under faults',
     '',
-    '20% of calls answered `Throttling`, 1% HTTP 500, at random (seeded). The SDK retries; the run must end with no failed database.',
+    '20% of calls answered `Throttling` (`ThrottledException` on the Tagging API), 1% HTTP 500, at random (seeded). The SDK retries;',
+    'the run must end with no failed database.',
     '',
-    '| run | databases | snapshots | exit | failed | API calls | retries | HTTP requests | wall |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| run | databases | snapshots | exit | failed | latestTagFailed | API calls | retries | HTTP requests | wall |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
     ...faultRows,
     '',
     '## Bundles',
     '',
-    '| bundle | size | cold start (`--help`, median of 9) | bare `node -e 0` |',
+    `Cold start is for information (median of 9 \`--help\` runs); RSS after start-up with NODE_OPTIONS=${NODE_OPTIONS} (median of 5).`,
+    '',
+    '| bundle | size | cold start | RSS after start-up |',
     '|---|---:|---:|---:|',
-    ...bundles.map((b) => `| dist/${b.name}.js | ${b.kb.toFixed(0)} KB | ${b.ms.toFixed(0)} ms | ${bare.toFixed(0)} ms |`),
+    ...bundles.map((b) => `| dist/${b.name}.js | ${b.kb.toFixed(0)} KB | ${b.ms.toFixed(0)} ms | ${fmtMb(b.startupMb)} |`),
+    `| bare \`node -e 0\` | | ${bare.toFixed(0)} ms | ${fmtMb(bareMb)} |`,
     '',
     '## What the numbers say',
     '',

@@ -143,13 +143,7 @@ export function readCommonConfig(r: EnvReader, options: { job: string; regionDef
     r.problem(`${regionVar} must be an AWS region such as eu-north-1, got ${JSON.stringify(region)}`);
   }
 
-  // The SDK reads these itself, and a malformed one fails every call only after its retries.
-  for (const name of [ENV.ENDPOINT_URL_RDS, ENV.ENDPOINT_URL]) {
-    const url = r.text(name);
-    if (url !== undefined && !isHttpUrl(url)) {
-      r.problem(`${name} must be an http:// or https:// URL such as https://rds.eu-north-1.amazonaws.com, got ${JSON.stringify(url)}`);
-    }
-  }
+  for (const name of [ENV.ENDPOINT_URL_RDS, ENV.ENDPOINT_URL]) checkEndpointUrl(r, name);
 
   const snapshotPrefix = r.text(ENV.SNAPSHOT_PREFIX) ?? DEFAULT_SNAPSHOT_PREFIX;
   const badPrefix = prefixProblem(snapshotPrefix);
@@ -195,6 +189,17 @@ export function readMonitoringConfig(r: EnvReader): MonitoringConfig {
 /** FRESHNESS_GRACE_HOURS: hours past a schedule's longest gap before a database counts as stale. */
 export function readFreshnessGraceHours(r: EnvReader): number {
   return r.whole(ENV.FRESHNESS_GRACE_HOURS, DEFAULT_FRESHNESS_GRACE_HOURS, 0, MAX_FRESHNESS_GRACE_HOURS);
+}
+
+/**
+ * An `AWS_ENDPOINT_URL_<SERVICE>` override. The SDK reads these itself, and a malformed one fails
+ * every call only after its retries: checked up front instead.
+ */
+export function checkEndpointUrl(r: EnvReader, name: string): void {
+  const url = r.text(name);
+  if (url !== undefined && !isHttpUrl(url)) {
+    r.problem(`${name} must be an http:// or https:// URL such as https://rds.eu-north-1.amazonaws.com, got ${JSON.stringify(url)}`);
+  }
 }
 
 /** DEFAULT_SNAPSHOT_SCHEDULE: the hours for databases without a valid `snapshot_schedule`. */

@@ -42,9 +42,27 @@ export class S3CallError extends Error {
   }
 }
 
+/**
+ * A Resource Groups Tagging API call failed as a whole, after the SDK's own retries.
+ * `isAccessDenied`: the role may not call it at all (no tag:TagResources, or an SCP).
+ */
+export class TaggingCallError extends Error {
+  override readonly name = 'TaggingCallError';
+  readonly code: string;
+  readonly operation: string;
+  readonly isAccessDenied: boolean;
+
+  constructor(operation: string, code: string, message: string, options?: ErrorOptions) {
+    super(`${operation} failed: ${code}: ${message}`, options);
+    this.operation = operation;
+    this.code = code;
+    this.isAccessDenied = /^AccessDenied(Exception)?$/.test(code);
+  }
+}
+
 /** The AWS error code of anything thrown, for logs. */
 export function errorCodeOf(error: unknown): string {
-  if (error instanceof RdsCallError || error instanceof S3CallError) return error.code;
+  if (error instanceof RdsCallError || error instanceof S3CallError || error instanceof TaggingCallError) return error.code;
   if (error instanceof Error) return error.name;
   return 'UnknownError';
 }

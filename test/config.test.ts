@@ -357,6 +357,29 @@ describe('loadConfig', () => {
     });
   });
 
+  describe('AWS_ENDPOINT_URL_RESOURCE_GROUPS_TAGGING_API (take-snapshots only, read by the SDK, checked here first)', () => {
+    const name = ENV.ENDPOINT_URL_TAGGING;
+
+    it('accepts http and https URLs', () => {
+      for (const url of ['http://127.0.0.1:4566', 'https://tagging.eu-north-1.amazonaws.com']) {
+        expect(() => loadConfig({ ...BASE, [name]: url }, 'take-snapshots')).not.toThrow();
+      }
+    });
+
+    it('rejects what is not an http(s) URL, naming the variable and the value; empty counts as unset', () => {
+      for (const url of ['garbage://::', 'not a url', 'ftp://example.com', '127.0.0.1:4566']) {
+        const problems = problemsOf({ ...BASE, [name]: url });
+        expect(problems).toEqual([expect.stringMatching(new RegExp(`^${name} must be an http:// or https:// URL`))]);
+        expect(problems[0]).toContain(JSON.stringify(url));
+      }
+      expect(() => loadConfig({ ...BASE, [name]: '' }, 'take-snapshots')).not.toThrow();
+    });
+
+    it('is not read by the jobs that do not use the Tagging API', () => {
+      expect(() => loadConfig({ ...BASE, [name]: 'not a url' }, 'delete-snapshots')).not.toThrow();
+    });
+  });
+
   describe('AWS_DEFAULT_REGION', () => {
     it('is used when AWS_REGION is missing', () => {
       expect(loadConfig({ [ENV.DEFAULT_REGION_FALLBACK]: 'us-east-1' }, 'delete-snapshots').region).toBe('us-east-1');

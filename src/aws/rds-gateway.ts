@@ -51,20 +51,17 @@ import {
 } from '@aws-sdk/client-rds';
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import type { Quota } from '../core/quota.js';
+import { ApiCallCounter, type ApiStats } from './api-stats.js';
 import type { Database, ExportTask, ResourceKind, Snapshot, Tags } from '../core/types.js';
 import { RdsCallError, type RdsFailureKind } from '../errors.js';
+
+export type { ApiStats };
 
 /** RDS returns at most 100 records a page; asking for the maximum means the fewest calls. */
 const PAGE_SIZE = 100;
 
 /** Manual-snapshot quotas by kind; a kind is missing when RDS did not report it. */
 export type SnapshotQuotas = Partial<Record<ResourceKind, Quota>>;
-
-export interface ApiStats {
-  calls: number;
-  retries: number;
-  byOperation: Record<string, number>;
-}
 
 /** What the jobs need from RDS. Tests may pass a fake; production uses `RdsSdkGateway`. */
 export interface RdsGateway {
@@ -242,15 +239,16 @@ const KINDS: Readonly<Record<ResourceKind, Kind>> = {
 };
 
 /**
- * One gateway per region, made when first asked for, all counting into one ApiStats (so a run's
- * summary counts every call it made, in every region). `destroy` closes their connections.
+ * One gateway per region, made when first asked for, all counting into one ApiCallCounter (with
+ * the run's other clients), so the summary counts every call in every region. `destroy` closes
+ * their connections.
  */
 export class RdsGatewayPool {
   private readonly gateways = new Map<string, { client: RDSClient; gateway: RdsSdkGateway }>();
-  private readonly counters: ApiStats = { calls: 0, retries: 0, byOperation: {} };
 
   constructor(
     private readonly options: Omit<ClientOptions, 'region'>,
+    private readonly counter: ApiCallCounter,
     private readonly abortSignal?: AbortSignal,
   ) {}
 
@@ -259,7 +257,7 @@ export class RdsGatewayPool {
     if (entry === undefined) {
       const client = createRdsClient({ ...this.options, region });
       const gateway = new RdsSdkGateway(client, {
-        counters: this.counters,
+        counter: this.counter,
         ...(this.abortSignal === undefined ? {} : { abortSignal: this.abortSignal }),
       });
       entry = { client, gateway };
@@ -275,36 +273,22 @@ export class RdsGatewayPool {
 }
 
 export class RdsSdkGateway implements RdsGateway {
-  private readonly counters: ApiStats;
+  /** Shared with the other adapters of the run when passed in, so `stats()` counts every AWS call. */
+  private readonly counter: ApiCallCounter;
   /** Passed to every call: aborting it cancels calls in flight, retries included. */
   private readonly send: Send;
 
   constructor(
     private readonly client: RDSClient,
-    options: { abortSignal?: AbortSignal; counters?: ApiStats } = {},
+    options: { abortSignal?: AbortSignal; counter?: ApiCallCounter } = {},
   ) {
-    this.counters = options.counters ?? { calls: 0, retries: 0, byOperation: {} };
     this.send = options.abortSignal === undefined ? {} : { abortSignal: options.abortSignal };
-    client.middlewareStack.add(
-      (next, context) => async (args) => {
-        const operation = (context.commandName ?? 'Unknown').replace(/Command$/, '');
-        this.counters.calls++;
-        this.counters.byOperation[operation] = (this.counters.byOperation[operation] ?? 0) + 1;
-        try {
-          const result = await next(args);
-          this.countRetries(result.output);
-          return result;
-        } catch (error) {
-          this.countRetries(error);
-          throw error;
-        }
-      },
-      { step: 'initialize', name: 'rdsSnapshotCallCounter', override: true },
-    );
+    this.counter = options.counter ?? new ApiCallCounter();
+    this.counter.attach(client as never);
   }
 
   stats(): ApiStats {
-    return { calls: this.counters.calls, retries: this.counters.retries, byOperation: { ...this.counters.byOperation } };
+    return this.counter.stats();
   }
 
   clockOffsetMs(): number {
@@ -453,11 +437,6 @@ export class RdsSdkGateway implements RdsGateway {
       if (error instanceof k.databaseNotFound) return undefined;
       throw mapError(k.operations.databases, error);
     }
-  }
-
-  private countRetries(outputOrError: unknown): void {
-    const attempts = (outputOrError as { $metadata?: { attempts?: number } } | undefined)?.$metadata?.attempts;
-    if (typeof attempts === 'number' && attempts > 1) this.counters.retries += attempts - 1;
   }
 }
 

@@ -7,7 +7,8 @@
 import { GetBucketLocationCommand, GetObjectLockConfigurationCommand, NoSuchBucket, S3Client } from '@aws-sdk/client-s3';
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import { S3CallError } from '../errors.js';
-import type { ApiStats, ClientOptions } from './rds-gateway.js';
+import { ApiCallCounter, type ApiStats } from './api-stats.js';
+import type { ClientOptions } from './rds-gateway.js';
 
 /** What Object Lock does for new objects in the bucket. */
 export type ObjectLockState = { isEnabled: false } | { isEnabled: true; defaultRetention?: { mode: string; days?: number; years?: number } };
@@ -42,7 +43,11 @@ const NO_OBJECT_LOCK_CODE = 'ObjectLockConfigurationNotFoundError';
 const NO_SUCH_BUCKET_CODE = 'NoSuchBucket';
 
 export class S3SdkGateway implements S3Gateway {
-  private readonly counters: ApiStats = { calls: 0, retries: 0, byOperation: {} };
+  /**
+   * Counts its calls like every other adapter (api-stats.ts). The job builds this client itself,
+   * so its calls reach the summary's `api` through `RunRecorder.addApiSource`.
+   */
+  private readonly counter = new ApiCallCounter();
   private readonly send: { abortSignal?: AbortSignal };
 
   constructor(
@@ -50,26 +55,11 @@ export class S3SdkGateway implements S3Gateway {
     options: { abortSignal?: AbortSignal } = {},
   ) {
     this.send = options.abortSignal === undefined ? {} : { abortSignal: options.abortSignal };
-    client.middlewareStack.add(
-      (next, context) => async (args) => {
-        const operation = (context.commandName ?? 'Unknown').replace(/Command$/, '');
-        this.counters.calls++;
-        this.counters.byOperation[operation] = (this.counters.byOperation[operation] ?? 0) + 1;
-        try {
-          const result = await next(args);
-          this.countRetries(result.output);
-          return result;
-        } catch (error) {
-          this.countRetries(error);
-          throw error;
-        }
-      },
-      { step: 'initialize', name: 's3CallCounter', override: true },
-    );
+    this.counter.attach(client as never);
   }
 
   stats(): ApiStats {
-    return { calls: this.counters.calls, retries: this.counters.retries, byOperation: { ...this.counters.byOperation } };
+    return this.counter.stats();
   }
 
   async bucketRegion(bucket: string): Promise<{ isFound: true; region: string } | { isFound: false }> {
@@ -100,11 +90,6 @@ export class S3SdkGateway implements S3Gateway {
       if (error instanceof Error && error.name === NO_OBJECT_LOCK_CODE) return { isEnabled: false };
       throw mapS3Error('GetObjectLockConfiguration', error);
     }
-  }
-
-  private countRetries(outputOrError: unknown): void {
-    const attempts = (outputOrError as { $metadata?: { attempts?: number } } | undefined)?.$metadata?.attempts;
-    if (typeof attempts === 'number' && attempts > 1) this.counters.retries += attempts - 1;
   }
 }
 

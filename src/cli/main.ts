@@ -5,7 +5,9 @@
  */
 import { parseArgs } from 'node:util';
 import type { DestinationStream } from 'pino';
+import { ApiCallCounter } from '../aws/api-stats.js';
 import { RdsGatewayPool, type RdsGateway } from '../aws/rds-gateway.js';
+import { createTaggingClient, TaggingSdkGateway, type TaggingGateway } from '../aws/tagging-gateway.js';
 import { type CommonConfig, type Env, EnvReader, readMonitoringConfig } from '../config.js';
 import { ENV, EXIT } from '../core/contract.js';
 import type { RunStatus } from '../core/outcome.js';
@@ -120,7 +122,10 @@ export async function runCli<C extends CommonConfig>(job: JobSpec<C>, io: CliIo)
   // summary is written and reported before Kubernetes kills the pod.
   const controller = new AbortController();
   const cancelInFlight = new AbortController();
-  const pool = io.makeGateway === undefined ? new RdsGatewayPool(config, cancelInFlight.signal) : undefined;
+  // One counter for every client (RDS in each region, the Tagging API): the summary's `api`
+  // counts every AWS call of the run.
+  const counter = new ApiCallCounter();
+  const pool = io.makeGateway === undefined ? new RdsGatewayPool(config, counter, cancelInFlight.signal) : undefined;
   const injected = new Map<string, RdsGateway>();
   const gatewayFor = (region: string): RdsGateway => {
     if (pool !== undefined) return pool.gatewayFor(region);
@@ -130,6 +135,12 @@ export async function runCli<C extends CommonConfig>(job: JobSpec<C>, io: CliIo)
     return made;
   };
   const gateway = gatewayFor(config.region);
+  let taggingClient: ReturnType<typeof createTaggingClient> | undefined;
+  let tagging: TaggingGateway | undefined;
+  if (io.makeGateway === undefined && job.usesTaggingApi === true) {
+    taggingClient = createTaggingClient(config);
+    tagging = new TaggingSdkGateway(taggingClient, { abortSignal: cancelInFlight.signal, counter });
+  }
   let stoppedBy: 'SIGTERM' | 'SIGINT' | undefined;
   let stopDeadlineMs: number | undefined;
   let graceTimer: NodeJS.Timeout | undefined;
@@ -155,6 +166,7 @@ export async function runCli<C extends CommonConfig>(job: JobSpec<C>, io: CliIo)
   const deps: JobDeps<C> = {
     gateway,
     gatewayFor,
+    ...(tagging === undefined ? {} : { tagging }),
     logger,
     clock,
     hasFixedNow: fixedNow !== undefined,
@@ -183,6 +195,7 @@ export async function runCli<C extends CommonConfig>(job: JobSpec<C>, io: CliIo)
   } finally {
     clearTimeout(graceTimer);
     pool?.destroy();
+    taggingClient?.destroy();
   }
   const durationMs = performance.now() - startedMs;
   await monitor.finish(

@@ -56,6 +56,7 @@ export const ENV_HELP: Readonly<Record<string, string>> = {
   [ENV.PUSHGATEWAY_URL]: "push the run's metrics to this Prometheus Pushgateway at the end of each run (default: none)",
   [ENV.HEARTBEAT_URL]: 'ping <url>/start, then <url> (OK) or <url>/fail, as healthchecks.io and similar expect (default: none)',
   [ENV.MONITORING_TIMEOUT_MS]: `timeout of each push and ping; they never fail a run (default ${DEFAULT_MONITORING_TIMEOUT_MS})`,
+  [ENV.ENDPOINT_URL_TAGGING]: 'send Resource Groups Tagging API calls (batched snapshot_latest writes) to another endpoint',
 };
 
 export function usage(job: Pick<JobSpec, 'name' | 'summary' | 'env' | 'regionDefault'>): string {

@@ -171,6 +171,8 @@ export const ENV = {
   EXPORT_REQUIRE_OBJECT_LOCK: 'EXPORT_REQUIRE_OBJECT_LOCK',
   /** Read by the SDK itself (S3 calls of export-snapshots); checked up front like AWS_ENDPOINT_URL_RDS. */
   ENDPOINT_URL_S3: 'AWS_ENDPOINT_URL_S3',
+  /** The SDK's name for the Resource Groups Tagging API's endpoint override (take-snapshots). */
+  ENDPOINT_URL_TAGGING: 'AWS_ENDPOINT_URL_RESOURCE_GROUPS_TAGGING_API',
 } as const;
 
 /** Process exit codes. */

@@ -5,6 +5,7 @@
  */
 import type { RdsGateway } from '../aws/rds-gateway.js';
 import type { S3Gateway } from '../aws/s3-gateway.js';
+import type { TaggingGateway } from '../aws/tagging-gateway.js';
 import { type CommonConfig, type Env, EnvReader, readCommonConfig } from '../config.js';
 import { ConfigError } from '../errors.js';
 import type { Logger } from '../logging.js';
@@ -16,6 +17,11 @@ export interface JobDeps<C extends CommonConfig = CommonConfig> {
   gateway: RdsGateway;
   /** RDS in any region (the same calls count toward the summary); `gatewayFor(config.region)` is `gateway`. */
   gatewayFor(region: string): RdsGateway;
+  /**
+   * The Resource Groups Tagging API, for jobs that say `usesTaggingApi`. Absent (tests, other
+   * jobs): `snapshot_latest` is written one database at a time through `gateway`.
+   */
+  tagging?: TaggingGateway;
   logger: Logger;
   /** The one source of "now"; `--now` replaces it. */
   clock: () => Date;
@@ -42,6 +48,8 @@ export interface JobSpec<C extends CommonConfig = CommonConfig, N extends string
   readonly summary: string;
   /** The region when AWS_REGION and AWS_DEFAULT_REGION are unset; none means the region is required. */
   readonly regionDefault?: string;
+  /** Whether the runner also gives it a Resource Groups Tagging API client (`JobDeps.tagging`). */
+  readonly usesTaggingApi?: boolean;
   /** Every variable it reads besides `COMMON_ENV`, in --help order. */
   readonly env: readonly string[];
   /** Reads its own settings on top of the common ones. */

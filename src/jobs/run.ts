@@ -1,5 +1,4 @@
 /** What every job shares: its dependencies, bounded concurrency, and the summary line. */
-import pLimit from 'p-limit';
 import type { ApiStats } from '../aws/rds-gateway.js';
 import { countOutcome, emptyCounts, runStatus, type OutcomeAction, type RunCounts, type RunStatus } from '../core/outcome.js';
 import { errorCodeOf, errorMessageOf } from '../errors.js';
@@ -161,7 +160,8 @@ function mergeStats(all: ApiStats[]): ApiStats {
 
 /**
  * Runs `work` for each item, at most `concurrency` at a time. Once `signal` is aborted no new
- * item starts (`onNotStarted` is told instead); items already running finish.
+ * item starts (`onNotStarted` is told instead); items already running finish. Items are taken
+ * from `items` as workers free up, so nothing is made per item before it starts.
  */
 export async function forEachBounded<T>(
   items: Iterable<T>,
@@ -170,13 +170,12 @@ export async function forEachBounded<T>(
   work: (item: T) => Promise<void>,
   onNotStarted: (item: T) => void,
 ): Promise<void> {
-  const limit = pLimit(concurrency);
-  await Promise.all(
-    Array.from(items, (item) =>
-      limit(async () => {
-        if (signal.aborted) onNotStarted(item);
-        else await work(item);
-      }),
-    ),
-  );
+  const iterator = items[Symbol.iterator]();
+  const worker = async (): Promise<void> => {
+    for (let next = iterator.next(); next.done !== true; next = iterator.next()) {
+      if (signal.aborted) onNotStarted(next.value);
+      else await work(next.value);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, concurrency) }, worker));
 }

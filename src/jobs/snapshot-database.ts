@@ -71,13 +71,27 @@ export async function prepareQuota(deps: Deps, plannedCreates: Database[]): Prom
   return new QuotaBudget(quotas);
 }
 
-/** Executes the plan for one database and records its outcome. Never throws. */
-export async function snapshotDatabase(deps: Deps, run: RunRecorder, db: Database, plan: TakePlan, budget: QuotaBudget): Promise<void> {
+/**
+ * Executes the plan for one database and records its outcome. Never throws. `collectLatest`: where
+ * its `snapshot_latest` write goes to be sent later, batched with others (take-snapshots); without
+ * it the tag is written at once (cronjob-snapshot, one database).
+ */
+export async function snapshotDatabase(
+  deps: Deps,
+  run: RunRecorder,
+  db: Database,
+  plan: TakePlan,
+  budget: QuotaBudget,
+  collectLatest?: (write: LatestWrite) => void,
+): Promise<void> {
   const log = deps.logger.child({ dbId: db.id, dbKind: db.kind });
   logPlanWarnings(log, plan);
   const finish = async (action: OutcomeAction, latest: string | undefined): Promise<void> => {
     run.record(action);
-    if (!(await writeLatest(deps, log, db, latest))) run.countLatestTagFailed();
+    const value = latestTagUpdate(db, latest);
+    if (value === undefined || !deps.config.shouldWriteLatest || deps.config.isDryRun) return;
+    if (collectLatest !== undefined) collectLatest({ arn: db.arn, dbId: db.id, dbKind: db.kind, value });
+    else if (!(await writeLatestTag(deps, log, db.arn, value))) run.countLatestTagFailed();
   };
 
   switch (plan.action) {
@@ -187,12 +201,18 @@ async function createSnapshot(deps: Deps, log: Logger, db: Database, plan: Creat
   return { outcome: 'name-collision', snapshotId: names[names.length - 1] ?? plan.snapshotId, takenByDbId };
 }
 
-/** Sets `snapshot_latest` when it would change. False when the write failed (already logged). */
-async function writeLatest(deps: Deps, log: Logger, db: Database, latest: string | undefined): Promise<boolean> {
-  const value = latestTagUpdate(db, latest);
-  if (value === undefined || !deps.config.shouldWriteLatest || deps.config.isDryRun) return true;
+/** A `snapshot_latest` value to write on one database: what the batched writes carry. */
+export interface LatestWrite {
+  arn: string;
+  dbId: string;
+  dbKind: ResourceKind;
+  value: string;
+}
+
+/** Writes `snapshot_latest=value` with AddTagsToResource. False when the write failed (already logged). */
+export async function writeLatestTag(deps: Deps, log: Logger, arn: string, value: string): Promise<boolean> {
   try {
-    await deps.gateway.tagResource(db.arn, { [TAG_LATEST]: value });
+    await deps.gateway.tagResource(arn, { [TAG_LATEST]: value });
     return true;
   } catch (error) {
     const isTagLimit = error instanceof RdsCallError && error.kind === 'tag-quota';

@@ -1,8 +1,8 @@
 // irsa/snapshotpolicy.json (least privilege), its looser legacy variant, the export policy
 // (irsa/exportpolicy.json, attached only by those who export), the export role's policies and the
-// trust policies. The AWS actions the code sends are read from src/ (the adapters); each job's
-// actions are also observed in a run against mocked clients, and held against the policies its
-// role carries.
+// trust policies. The AWS actions the code sends are read from src/ (the adapters in src/aws/; each
+// SDK package maps to its IAM service prefix); each job's actions are also observed in a run
+// against mocked clients, and held against the policies its role carries.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,13 +10,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_SNAPSHOT_PREFIX, TAG_EXPIRY, TAG_LATEST } from '../../src/core/contract.js';
 import {
   actionsInSource,
-  actionsOfCode,
   asList,
+  awsActionsOfCode,
   checkPolicyShape,
   IMPLIED_BY,
   isAllowed,
+  ONLY_ON_ANY_RESOURCE,
   policyActions,
-  serviceOfSource,
   type CodeActions,
   type PolicyDocument,
   type RequestContext,
@@ -39,7 +39,7 @@ const COPY_JOB = 'copy-snapshots';
 /** What only copying needs: never in the snapshot policies. */
 const COPY_PERMISSION = /^(rds:CopyDB(Cluster)?Snapshot|rds:CrossRegionCommunication|kms:)/;
 
-const code = { actions: actionsOfCode(REPO_ROOT) };
+const code = { actions: awsActionsOfCode(REPO_ROOT) };
 
 /** Problems comparing the actions a policy grants with the actions sent (qualified, `rds:X`). */
 function actionProblems(policy: PolicyDocument, sent: ReadonlyMap<string, readonly string[]>): string[] {
@@ -69,9 +69,10 @@ describe('AWS actions: the policies grant exactly what the code sends', () => {
   });
   const otherJobs = () => [...observed.keys()].filter((job) => job !== EXPORT_JOB && job !== COPY_JOB);
 
-  it('finds the actions in src/, each an rds: or s3: action', () => {
+  it('finds the actions in src/, each an action of a known service (rds:, tag:, s3:)', () => {
     expect(code.actions.size).toBeGreaterThan(0);
-    for (const action of code.actions.keys()) expect(action).toMatch(/^(rds|s3):[A-Z][A-Za-z]+$/);
+    for (const action of code.actions.keys()) expect(action).toMatch(/^(rds|tag|s3):[A-Z][A-Za-z]+$/);
+    expect(code.actions.get('tag:TagResources')).toEqual(['src/aws/tagging-gateway.ts']);
     expect(code.actions.get('s3:GetBucketObjectLockConfiguration')).toEqual(['src/aws/s3-gateway.ts']);
   });
 
@@ -151,7 +152,7 @@ describe('AWS actions: the policies grant exactly what the code sends', () => {
     expect(problems).toContain('grants rds:DescribeDBLogFiles, which the code never uses');
   });
 
-  it('allows AddTagsToResource only because CreateDB*Snapshot with Tags implies it or the code sends it', () => {
+  it('allows AddTagsToResource only because CreateDB*Snapshot with Tags or TagResources implies it, or the code sends it', () => {
     const withoutTagging = new Map(
       [...code.actions].filter(
         ([a]) =>
@@ -161,10 +162,22 @@ describe('AWS actions: the policies grant exactly what the code sends', () => {
             'rds:CreateDBClusterSnapshot',
             'rds:CopyDBSnapshot',
             'rds:CopyDBClusterSnapshot',
+            'tag:TagResources',
           ].includes(a),
       ),
     );
     expect(actionProblems(STRICT, withoutTagging).join('\n')).toContain('rds:AddTagsToResource, which the code never uses');
+    const onlyTagResources = new Map([...withoutTagging, ['tag:TagResources', ['src/aws/tagging-gateway.ts']]]);
+    expect(actionProblems(STRICT, onlyTagResources).join('\n')).not.toContain('rds:AddTagsToResource');
+  });
+
+  it('grants tag:TagResources only on "*", the one resource that action knows', () => {
+    for (const [, policy] of POLICIES) {
+      const statements = policy.Statement.filter((st) => asList(st.Action).some((a) => ONLY_ON_ANY_RESOURCE.has(a)));
+      expect(statements).toHaveLength(1);
+      expect(asList(statements[0]?.Action)).toEqual(['tag:TagResources']);
+      expect(asList(statements[0]?.Resource)).toEqual(['*']);
+    }
   });
 
   it('allows iam:PassRole and the kms: actions only because StartExportTask implies them', () => {
@@ -178,18 +191,29 @@ describe('AWS actions: the policies grant exactly what the code sends', () => {
 });
 
 describe('scanning source for AWS calls', () => {
-  it('reads `new XCommand(` and `paginateX(`, ignoring comments', () => {
+  it('reads `new XCommand(` and `paginateX(`, ignoring comments, with the prefix of the package each comes from', () => {
     const source = [
       "import { CreateDBSnapshotCommand, paginateDescribeDBSnapshots } from '@aws-sdk/client-rds';",
+      "import { TagResourcesCommand, type TagResourcesCommandOutput } from '@aws-sdk/client-resource-groups-tagging-api';",
+      'await tagging.send(new TagResourcesCommand({ ResourceARNList: [], Tags: {} }));',
       '// new DeleteDBInstanceCommand( would be a disaster',
       '/* paginateDescribeDBLogFiles( */',
       'await client.send(new CreateDBSnapshotCommand({ DBSnapshotIdentifier: id }));',
       'for await (const page of paginateDescribeDBSnapshots({ client }, {})) {}',
       "const url = 'https://example.com'; // new ModifyDBInstanceCommand(",
     ].join('\n');
-    expect(actionsInSource(source).sort()).toEqual(['CreateDBSnapshot', 'DescribeDBSnapshots']);
-    expect(serviceOfSource(source)).toBe('rds');
-    expect(serviceOfSource("import { S3Client } from '@aws-sdk/client-s3';")).toBe('s3');
+    expect(actionsInSource(source).sort()).toEqual(['rds:CreateDBSnapshot', 'rds:DescribeDBSnapshots', 'tag:TagResources']);
+    const s3 = "import { GetBucketLocationCommand, GetObjectLockConfigurationCommand } from '@aws-sdk/client-s3';";
+    expect(actionsInSource(`${s3}\nnew GetBucketLocationCommand({});\nnew GetObjectLockConfigurationCommand({});`).sort()).toEqual([
+      's3:GetBucketLocation',
+      's3:GetBucketObjectLockConfiguration',
+    ]);
+  });
+
+  it('marks a command of an SDK package it does not know, so the policy check fails on it', () => {
+    const source = "import { PutItemCommand } from '@aws-sdk/client-dynamodb';\nawait db.send(new PutItemCommand({}));";
+    expect(actionsInSource(source)).toEqual(['unknown:PutItem']);
+    expect(actionProblems(STRICT, new Map([['unknown:PutItem', ['src/x.ts']]]))).toContain('policy lacks unknown:PutItem (sent by src/x.ts)');
   });
 
   describe('on a repository tree', () => {
@@ -205,28 +229,33 @@ describe('scanning source for AWS calls', () => {
       mkdirSync(join(root, 'src', 'aws'), { recursive: true });
       writeFileSync(
         join(root, 'src', 'aws', 'rds-gateway.ts'),
-        "import { RDSClient } from '@aws-sdk/client-rds';\nawait c.send(new DescribeDBInstancesCommand({}));",
+        "import { DescribeDBInstancesCommand } from '@aws-sdk/client-rds';\nawait c.send(new DescribeDBInstancesCommand({}));",
       );
       writeFileSync(
         join(root, 'src', 'aws', 's3-gateway.ts'),
-        "import { S3Client } from '@aws-sdk/client-s3';\nawait c.send(new GetObjectLockConfigurationCommand({}));",
+        "import { GetObjectLockConfigurationCommand } from '@aws-sdk/client-s3';\nawait c.send(new GetObjectLockConfigurationCommand({}));",
       );
-      const found = actionsOfCode(root);
+      const found = awsActionsOfCode(root);
       expect([...found.keys()].sort()).toEqual(['rds:DeleteDBInstance', 'rds:DescribeDBInstances', 's3:GetBucketObjectLockConfiguration']);
       expect(actionProblems(STRICT, found).join('\n')).toContain('policy lacks rds:DeleteDBInstance');
     });
 
-    it('refuses an S3 command whose IAM action it does not know, and a command in a file that imports no SDK client', () => {
-      writeFileSync(join(root, 'src', 'aws', 's3-gateway.ts'), "import { S3Client } from '@aws-sdk/client-s3';\nnew PutBucketPolicyCommand({});");
-      expect(() => actionsOfCode(root)).toThrow(/no IAM action known for s3 command PutBucketPolicy/);
+    it('refuses an S3 command whose IAM action it does not know, and marks a command imported from no SDK client as unknown:', () => {
+      writeFileSync(
+        join(root, 'src', 'aws', 's3-gateway.ts'),
+        "import { PutBucketPolicyCommand } from '@aws-sdk/client-s3';\nnew PutBucketPolicyCommand({});",
+      );
+      expect(() => awsActionsOfCode(root)).toThrow(/no IAM action known for s3 command PutBucketPolicy/);
       writeFileSync(join(root, 'src', 'aws', 's3-gateway.ts'), 'new GetBucketLocationCommand({});');
-      expect(() => actionsOfCode(root)).toThrow(/imports no AWS SDK client/);
+      const found = awsActionsOfCode(root);
+      expect(found.get('unknown:GetBucketLocation')).toEqual(['src/aws/s3-gateway.ts']);
+      expect(actionProblems(EXPORT, found).join('\n')).toContain('policy lacks unknown:GetBucketLocation');
     });
   });
 });
 
 describe.each(POLICIES)('%s shape', (_name, policy) => {
-  it('is a 2012-10-17 identity policy: every statement has Effect, Action and Resource; no rds:*; "*" only on Describe*', () => {
+  it('is a 2012-10-17 identity policy: every statement has Effect, Action and Resource; no rds:*; "*" only on Describe* and tag:TagResources', () => {
     expect(checkPolicyShape(policy)).toEqual([]);
   });
 });
@@ -237,9 +266,18 @@ describe('policy shape checks reject', () => {
     ['rds:*', (p) => (p.Statement[0]!.Action = 'rds:*'), 'no wildcards'],
     ['"Resource": "*" on deletes', (p) => (p.Statement.at(-1)!.Resource = '*'), 'only for Describe* actions'],
     ['"Resource": "*" on AddTagsToResource', (p) => (p.Statement[3]!.Resource = ['*']), 'only for Describe* actions'],
+    [
+      'another write beside tag:TagResources on "*"',
+      (p) => (p.Statement.find((st) => st.Sid === 'BatchTagWritesThroughTheTaggingApi')!.Action = ['tag:TagResources', 'tag:UntagResources']),
+      'not tag:UntagResources',
+    ],
     ['a statement without Resource', (p) => delete p.Statement[1]!.Resource, 'must have Resource'],
     ['a statement without Action', (p) => delete p.Statement[1]!.Action, 'must have Action'],
-    ['a non-RDS action', (p) => (p.Statement[0]!.Action = ['s3:GetObject']), 'not an rds: action'],
+    [
+      'an action of a service the snapshot policies do not need',
+      (p) => (p.Statement[0]!.Action = ['s3:GetObject']),
+      's3:GetObject is not an rds: or tag: action',
+    ],
     ['NotAction', (p) => (p.Statement[0]!.NotAction = 'rds:DeleteDBInstance'), 'must not use NotAction'],
   ];
   it.each(broken)('%s', (_d, mutate, expected) => {
@@ -467,6 +505,42 @@ describe('what copypolicy.json lets the role do (with the snapshot policy)', () 
 
   it('has the shape of an identity policy limited to rds: and kms: actions', () => {
     expect(checkPolicyShape(COPY, ['rds', 'kms'])).toEqual([]);
+  });
+});
+
+/**
+ * A TagResources call as IAM sees it: tag:TagResources (no resource, "*"), and for the resource the
+ * service's own tagging permission with the same tags (the TagResources API reference, "Minimum
+ * permissions"). Whether RDS's check carries aws:TagKeys is not documented; `withTagKeys: false`
+ * evaluates the case where it would not.
+ */
+function taggingApiAllows(policy: PolicyDocument, resource: string, tags: Record<string, string>, withTagKeys = true): boolean {
+  return (
+    isAllowed(policy, { action: 'tag:TagResources', resource: '*' }) &&
+    isAllowed(policy, { action: 'rds:AddTagsToResource', resource, ...(withTagKeys ? { requestTags: tags } : {}) })
+  );
+}
+
+describe.each(POLICIES)('%s: writes through the Resource Groups Tagging API', (_name, policy) => {
+  it('may write snapshot_latest on databases and clusters', () => {
+    expect(taggingApiAllows(policy, arn('db', 'orders'), { [TAG_LATEST]: '02' })).toBe(true);
+    expect(taggingApiAllows(policy, arn('cluster', 'aurora-1'), { [TAG_LATEST]: 'skipped' })).toBe(true);
+  });
+
+  it('may not write any other tag on a database, nor snapshot_expiry on a snapshot that is not its own', () => {
+    expect(taggingApiAllows(policy, arn('db', 'orders'), { owner: 'mallory' })).toBe(false);
+    expect(taggingApiAllows(policy, arn('db', 'orders'), { [TAG_LATEST]: '02', [TAG_EXPIRY]: 'x' })).toBe(false);
+    expect(taggingApiAllows(policy, arn('snapshot', 'manual-before-upgrade'), EXPIRY)).toBe(false);
+  });
+
+  it('fails closed if RDS checked such a write without tag keys: denied, so take-snapshots retries it with AddTagsToResource', () => {
+    expect(taggingApiAllows(policy, arn('db', 'orders'), { [TAG_LATEST]: '02' }, false)).toBe(false);
+  });
+
+  it('cannot tag anything with tag:TagResources alone', () => {
+    const withoutRdsTagging = clone(policy);
+    withoutRdsTagging.Statement = withoutRdsTagging.Statement.filter((st) => !asList(st.Action).includes('rds:AddTagsToResource'));
+    expect(taggingApiAllows(withoutRdsTagging, arn('db', 'orders'), { [TAG_LATEST]: '02' })).toBe(false);
   });
 });
 

@@ -25,16 +25,19 @@ function smallFleet(): Seed {
 
 const SHAPE = { instances: 150, clusters: 30, manualInstanceSnapshots: 240, manualClusterSnapshots: 0 };
 
-describe('API calls equal the lower bound (no per-resource look-up, no page twice, no tag write that changes nothing)', () => {
+describe('API calls equal the lower bound (no per-resource look-up, no page twice, no tag write that changes nothing, 20 tag writes a call)', () => {
   it('take-snapshots', async () => {
     const fake = await endpoint({ seed: smallFleet() });
 
     const run = await runAt(fake, 'take-snapshots', '2026-11-26T02:05:00Z');
 
-    // every standalone instance and cluster is due; a quarter of the instances already say 02
-    const bound = lowerBound('take-snapshots', SHAPE, { creates: 150, tagWrites: 150 - 30, deletes: 0 });
+    // every standalone instance and cluster is due; a quarter of the instances already say 02:
+    // 120 databases change to 02, six TagResources calls of 20
+    const bound = lowerBound('take-snapshots', SHAPE, { creates: 150, tagWrites: [150 - 30], deletes: 0 });
     const total = Object.values(fake.calls).reduce((a, b) => a + b, 0);
     expect(run.code).toBe(0);
+    expect(fake.calls).toMatchObject({ TagResources: 6, CreateDBSnapshot: 120, CreateDBClusterSnapshot: 30 });
+    expect(fake.calls['AddTagsToResource'] ?? 0).toBe(0);
     expect(total).toBe(bound);
     expect(run.summary?.['api']).toMatchObject({ calls: bound, retries: 0 });
     expect(fake.calls['ListTagsForResource'] ?? 0).toBe(0);
@@ -45,7 +48,7 @@ describe('API calls equal the lower bound (no per-resource look-up, no page twic
 
     const run = await runAt(fake, 'delete-snapshots', '2026-11-26T02:05:00Z');
 
-    const bound = lowerBound('delete-snapshots', SHAPE, { creates: 0, tagWrites: 0, deletes: 120 });
+    const bound = lowerBound('delete-snapshots', SHAPE, { creates: 0, tagWrites: [], deletes: 120 });
     const total = Object.values(fake.calls).reduce((a, b) => a + b, 0);
     expect(run.code).toBe(0);
     expect(fake.calls['DeleteDBSnapshot']).toBe(120);

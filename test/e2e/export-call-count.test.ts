@@ -37,7 +37,7 @@ describe('API calls of export-snapshots equal the lower bound', () => {
 
     const result = await run('export-snapshots', '2026-11-26T05:23:00Z');
 
-    const bound = lowerBound('export-snapshots', SHAPE, { creates: 0, tagWrites: 0, deletes: 0, exports: 5 });
+    const bound = lowerBound('export-snapshots', SHAPE, { creates: 0, tagWrites: [], deletes: 0, exports: 5 });
     const total = Object.values(fake.calls).reduce((a, b) => a + b, 0) + Object.values(s3.calls).reduce((a, b) => a + b, 0);
     expect(result.code).toBe(0);
     expect(bound).toBe(2 + 2 + (2 + 1 + 3 + 1) + 5);
@@ -54,7 +54,7 @@ describe('API calls of export-snapshots equal the lower bound', () => {
     const { fake, s3, run } = await exportWorld({ seed: fleet() });
     const result = await run('export-snapshots', '2026-11-26T05:23:00Z', { args: ['--dry-run'] });
     const total = Object.values(fake.calls).reduce((a, b) => a + b, 0) + Object.values(s3.calls).reduce((a, b) => a + b, 0);
-    expect(total).toBe(lowerBound('export-snapshots', SHAPE, { creates: 0, tagWrites: 0, deletes: 0, exports: 0 }));
+    expect(total).toBe(lowerBound('export-snapshots', SHAPE, { creates: 0, tagWrites: [], deletes: 0, exports: 0 }));
     expect(fake.calls['StartExportTask'] ?? 0).toBe(0);
     expect(result.summary?.['counts']).toMatchObject({ wouldExport: 5, queued: 7 });
   });

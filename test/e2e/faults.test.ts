@@ -20,7 +20,7 @@ describe('faults over the wire', () => {
   it('retries HTTP 500 and 503 answers and a dropped connection', async () => {
     const fake = await endpoint({ seed: THREE });
     fake.addFault({ kind: 'status', status: 500, action: 'CreateDBSnapshot', times: 1 });
-    fake.addFault({ kind: 'status', status: 503, action: 'AddTagsToResource', times: 1 });
+    fake.addFault({ kind: 'status', status: 503, action: 'TagResources', times: 1 });
     fake.addFault({ kind: 'drop', action: 'DescribeDBClusters', times: 1 });
 
     const run = await runAt(fake, 'take-snapshots', NOW);

@@ -26,6 +26,10 @@ describe('SIGTERM in the middle of a slow run (Kubernetes evicts the pod)', () =
     expect(counts['failed']).toBe(0);
     const takenBefore = fake.snapshots().length;
     expect(takenBefore).toBe(counts['created']);
+    // snapshot_latest goes out after the creates: after SIGTERM it is not sent, and not counted as failed
+    expect(counts['latestTagFailed']).toBe(0);
+    expect(fake.calls['TagResources'] ?? 0).toBe(0);
+    expect(stopped.lines).toContainEqual(expect.objectContaining({ reason: 'stopping', latestNotWritten: takenBefore }));
 
     fake.resetCounters();
     fake.setLatency(0);
@@ -35,6 +39,8 @@ describe('SIGTERM in the middle of a slow run (Kubernetes evicts the pod)', () =
     expect(fake.snapshots().map((s) => s.id)).toEqual(['a', 'b', 'c', 'd', 'e'].map((id) => `cronsnap-${id}-20261126-0200`));
     expect(fake.calls['CreateDBSnapshot']).toBe(5 - takenBefore);
     expect(next.summary).toMatchObject({ counts: expect.objectContaining({ upToDate: takenBefore, created: 5 - takenBefore }) });
+    // the next run converges: every database says 02
+    expect(fake.instances().map((i) => i.tags['snapshot_latest'])).toEqual(['02', '02', '02', '02', '02']);
   });
 });
 

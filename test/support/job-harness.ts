@@ -1,4 +1,7 @@
-/** Wires a job to a mocked RDSClient through the real adapter, with captured logs and a fixed clock. */
+/**
+ * Wires a job to a mocked RDSClient through the real adapter, with captured logs and a fixed clock;
+ * with `withTaggingApi`, also to a mocked Resource Groups Tagging API client through its adapter.
+ */
 import {
   DescribeAccountAttributesCommand,
   DescribeDBClusterSnapshotsCommand,
@@ -13,8 +16,10 @@ import {
   DeleteDBSnapshotCommand,
   RDSClient,
 } from '@aws-sdk/client-rds';
+import { ResourceGroupsTaggingAPIClient, TagResourcesCommand } from '@aws-sdk/client-resource-groups-tagging-api';
 import { mockClient } from 'aws-sdk-client-mock';
 import { RdsSdkGateway } from '../../src/aws/rds-gateway.js';
+import { TaggingSdkGateway } from '../../src/aws/tagging-gateway.js';
 import type { CommonConfig } from '../../src/config.js';
 import type { JobDeps } from '../../src/jobs/job.js';
 import { loadConfig, type ConfigOf, type JobName } from '../../src/jobs/registry.js';
@@ -23,9 +28,13 @@ import { LogCapture } from './logs.js';
 import { RecordingMetrics } from './recording-metrics.js';
 
 export const rds = mockClient(RDSClient);
+export const tagging = mockClient(ResourceGroupsTaggingAPIClient);
 
 /** Resets the mock: unmocked commands fail loudly, listings are empty, writes succeed, the quota is roomy. */
 export function resetRds(): void {
+  tagging.reset();
+  tagging.onAnyCommand().rejects(new Error('unmocked command'));
+  tagging.on(TagResourcesCommand).resolves({ FailedResourcesMap: {} });
   rds.reset();
   rds.onAnyCommand().rejects(new Error('unmocked command'));
   rds.on(DescribeDBInstancesCommand).resolves({ DBInstances: [] });
@@ -61,7 +70,7 @@ export interface Harness<C extends CommonConfig = CommonConfig> {
 
 export function makeHarness<N extends JobName>(
   job: N,
-  options: { now: string; env?: Record<string, string>; config?: Partial<ConfigOf<N>> },
+  options: { now: string; env?: Record<string, string>; config?: Partial<ConfigOf<N>>; withTaggingApi?: boolean },
 ): Harness<ConfigOf<N>> {
   const logs = new LogCapture();
   const config: ConfigOf<N> = { ...loadConfig({ AWS_REGION: 'eu-north-1', LOG_LEVEL: 'debug', ...options.env }, job), ...options.config };
@@ -90,6 +99,13 @@ export function makeHarness<N extends JobName>(
     deps: {
       gateway,
       gatewayFor,
+      ...(options.withTaggingApi === true
+        ? {
+            tagging: new TaggingSdkGateway(
+              new ResourceGroupsTaggingAPIClient({ region: 'eu-north-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } }),
+            ),
+          }
+        : {}),
       logger: createLogger({ job, level: config.logLevel, destination: logs }),
       clock: () => new Date(options.now),
       config,

@@ -23,6 +23,8 @@ export interface BundleRun {
   summary: LogLine | undefined;
   /** Peak resident set size of the child (process.resourceUsage at exit), when asked for. */
   maxRssKb?: number;
+  /** Peak V8 heap in use (sampled), when asked for. */
+  peakHeapUsedKb?: number;
 }
 
 export interface RunOptions {
@@ -35,6 +37,8 @@ export interface RunOptions {
   onSpawn?: (child: ChildProcess) => void;
   /** Measure the child's peak RSS (preloads report-rss.cjs). */
   measureRss?: boolean;
+  /** Options for node itself, before the script (V8 flags that NODE_OPTIONS does not accept, such as --optimize-for-size). */
+  nodeArgs?: string[];
 }
 
 /** npm scripts and vitest run from the package root. */
@@ -50,6 +54,8 @@ function bundleEnv(endpoint: string, extra: Record<string, string> = {}): Record
     AWS_REGION: 'eu-north-1',
     AWS_EC2_METADATA_DISABLED: 'true',
     AWS_ENDPOINT_URL_RDS: endpoint,
+    // The same local endpoint stands in for the Resource Groups Tagging API (batched snapshot_latest).
+    AWS_ENDPOINT_URL_RESOURCE_GROUPS_TAGGING_API: endpoint,
     // The SDK warns on Node 20 (the images run 22); keep test output readable.
     NODE_NO_WARNINGS: '1',
     ...extra,
@@ -61,7 +67,7 @@ export function runBundle(job: JobName, options: RunOptions): Promise<BundleRun>
   const args = options.args ?? [];
   const preload = options.measureRss === true ? ['--require', resolvePath('test/support/report-rss.cjs')] : [];
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...preload, script, ...args], {
+    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), ...preload, script, ...args], {
       env: bundleEnv(options.endpoint, options.env),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -93,12 +99,14 @@ export function runBundle(job: JobName, options: RunOptions): Promise<BundleRun>
     child.on('error', reject);
     child.on('close', (code, signal) => {
       const rss = /MAXRSS_KB=(\d+)/.exec(stderr);
+      const heap = /PEAK_HEAP_USED_KB=(\d+)/.exec(stderr);
       resolve({
         code: code ?? (signal === null ? null : 128),
         lines,
         stderr,
         summary: lines.find((l) => l['event'] === 'summary'),
         ...(rss ? { maxRssKb: Number(rss[1]) } : {}),
+        ...(heap ? { peakHeapUsedKb: Number(heap[1]) } : {}),
       });
     });
   });

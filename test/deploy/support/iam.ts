@@ -6,13 +6,33 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 /**
+/**
+ * The IAM service prefix of each AWS SDK package the code may import. A command imported from a
+ * package missing here comes out as `unknown:`, which fails the policy checks: a new service needs
+ * its prefix (and its policy) first.
+ */
+const IAM_PREFIX_OF_PACKAGE: Readonly<Record<string, string>> = {
+  '@aws-sdk/client-rds': 'rds',
+  '@aws-sdk/client-resource-groups-tagging-api': 'tag',
+  '@aws-sdk/client-s3': 's3',
+};
+
+/**
  * Actions IAM checks although the code never sends them: CreateDB*Snapshot with Tags also
- * authorises AddTagsToResource; StartExportTask passes the export role (iam:PassRole) and has RDS
- * create a grant on the export key for the caller (kms:CreateGrant, kms:DescribeKey: the
- * StartExportTask API reference, KmsKeyId).
+ * authorises rds:AddTagsToResource on the new snapshot, and tag:TagResources needs the service's
+ * own tagging permission for each resource it tags (TagResources API reference, "Minimum
+ * permissions"); StartExportTask passes the export role (iam:PassRole) and has RDS create a grant
+ * on the export key for the caller (kms:CreateGrant, kms:DescribeKey: the StartExportTask API
+ * reference, KmsKeyId).
  */
 export const IMPLIED_BY: Readonly<Record<string, readonly string[]>> = {
-  'rds:AddTagsToResource': ['rds:CreateDBSnapshot', 'rds:CreateDBClusterSnapshot', 'rds:CopyDBSnapshot', 'rds:CopyDBClusterSnapshot'],
+  'rds:AddTagsToResource': [
+    'rds:CreateDBSnapshot',
+    'rds:CreateDBClusterSnapshot',
+    'rds:CopyDBSnapshot',
+    'rds:CopyDBClusterSnapshot',
+    'tag:TagResources',
+  ],
   'iam:PassRole': ['rds:StartExportTask'],
   // A copy of an encrypted snapshot to another region makes RDS use a key of that region for the
   // caller; a copy across regions reaches the source region (rds:CrossRegionCommunication).
@@ -21,8 +41,12 @@ export const IMPLIED_BY: Readonly<Record<string, readonly string[]>> = {
   'rds:CrossRegionCommunication': ['rds:CopyDBSnapshot', 'rds:CopyDBClusterSnapshot'],
 };
 
-/** Actions with no resource type: `"Resource": "*"` is the only way to grant them. */
-const WITHOUT_RESOURCE_TYPE: ReadonlySet<string> = new Set(['rds:CrossRegionCommunication']);
+/**
+ * Actions with no resource types in the Service Authorization Reference: a policy can grant them
+ * only on `"Resource": "*"`. tag:TagResources tags nothing by itself (see IMPLIED_BY);
+ * rds:CrossRegionCommunication only lets a cross-region call reach the other region.
+ */
+export const ONLY_ON_ANY_RESOURCE: ReadonlySet<string> = new Set(['tag:TagResources', 'rds:CrossRegionCommunication']);
 
 /**
  * The IAM action of each S3 command the code may send (service authorization reference, Amazon
@@ -32,12 +56,6 @@ const WITHOUT_RESOURCE_TYPE: ReadonlySet<string> = new Set(['rds:CrossRegionComm
 export const S3_ACTION_OF_COMMAND: Readonly<Record<string, string>> = {
   GetBucketLocation: 'GetBucketLocation',
   GetObjectLockConfiguration: 'GetBucketObjectLockConfiguration',
-};
-
-/** The SDK package a source file imports, as the IAM service prefix of the commands it sends. */
-const SERVICE_OF_PACKAGE: Readonly<Record<string, string>> = {
-  '@aws-sdk/client-rds': 'rds',
-  '@aws-sdk/client-s3': 's3',
 };
 
 /** IAM action (`rds:CreateDBSnapshot`, `s3:GetBucketLocation`) → files (relative to the repo) that send it. */
@@ -56,45 +74,54 @@ function withoutComments(source: string): string {
   return source.replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[^:\\])\/\/.*$/gm, '$1');
 }
 
-/** Extracts `new XxxCommand(` and `paginateXxx(` calls from TypeScript source: the operation names. */
+/** Imported name → the package it comes from, for `import { A, type B, C as D } from 'pkg'`. */
+function importsOf(code: string): Map<string, string> {
+  const imported = new Map<string, string>();
+  for (const match of code.matchAll(/\bimport\s*(?:type\s*)?\{([^}]*)\}\s*from\s*['"]([^'"]+)['"]/g)) {
+    for (const part of (match[1] ?? '').split(',')) {
+      const name = part
+        .replace(/^\s*type\s+/, '')
+        .split(/\s+as\s+/)
+        .pop()
+        ?.trim();
+      if (name !== undefined && name !== '') imported.set(name, match[2] ?? '');
+    }
+  }
+  return imported;
+}
+
+/**
+ * Extracts `new XxxCommand(` and `paginateXxx(` calls from TypeScript source, as IAM actions: the
+ * package each one is imported from gives the service prefix (`unknown:` when none is known); an
+ * S3 command is looked up in S3_ACTION_OF_COMMAND, whose names differ from the commands'.
+ */
 export function actionsInSource(source: string): string[] {
   const code = withoutComments(source);
+  const imported = importsOf(code);
+  const actionOf = (importedName: string, operation: string): string => {
+    const prefix = IAM_PREFIX_OF_PACKAGE[imported.get(importedName) ?? ''] ?? 'unknown';
+    if (prefix !== 's3') return `${prefix}:${operation}`;
+    const action = S3_ACTION_OF_COMMAND[operation];
+    if (action === undefined) {
+      throw new Error(`no IAM action known for s3 command ${operation}: add it to S3_ACTION_OF_COMMAND in test/deploy/support/iam.ts`);
+    }
+    return `s3:${action}`;
+  };
   const found = new Set<string>();
-  for (const match of code.matchAll(/\bnew\s+(\w+)Command\s*\(/g)) if (match[1] !== undefined) found.add(match[1]);
-  for (const match of code.matchAll(/\bpaginate((?:Describe|List)\w+)\s*\(/g)) if (match[1] !== undefined) found.add(match[1]);
+  for (const match of code.matchAll(/\bnew\s+(\w+)Command\s*\(/g)) {
+    if (match[1] !== undefined) found.add(actionOf(`${match[1]}Command`, match[1]));
+  }
+  for (const match of code.matchAll(/\bpaginate((?:Describe|List|Get)\w+)\s*\(/g)) {
+    if (match[1] !== undefined) found.add(actionOf(`paginate${match[1]}`, match[1]));
+  }
   return [...found];
 }
 
-/** The IAM service prefix of the SDK a source file imports (`rds`, `s3`), or undefined when it imports none we know. */
-export function serviceOfSource(source: string): string | undefined {
-  const services = Object.entries(SERVICE_OF_PACKAGE)
-    .filter(([pkg]) => new RegExp(`from\\s+['"]${pkg.replace('/', '\\/')}['"]`).test(source))
-    .map(([, service]) => service);
-  if (services.length > 1) throw new Error(`one file imports several AWS SDK clients (${services.join(', ')}): keep one adapter per service`);
-  return services[0];
-}
-
-/** The IAM action of an operation of a service: the same name for RDS, looked up for S3. */
-function iamActionOf(service: string, operation: string): string {
-  if (service === 'rds') return `rds:${operation}`;
-  const action = service === 's3' ? S3_ACTION_OF_COMMAND[operation] : undefined;
-  if (action === undefined)
-    throw new Error(`no IAM action known for ${service} command ${operation}: add it to S3_ACTION_OF_COMMAND in test/deploy/support/iam.ts`);
-  return `${service}:${action}`;
-}
-
-/** The AWS actions the code sends: a scan of src/**\/*.ts, each command under the service its file imports. */
-export function actionsOfCode(repoRoot: string): CodeActions {
+/** The AWS actions the code sends: a scan of src/**\/*.ts, each command under the package it is imported from. */
+export function awsActionsOfCode(repoRoot: string): CodeActions {
   const actions = new Map<string, string[]>();
   for (const file of typeScriptFiles(join(repoRoot, 'src'))) {
-    const source = readFileSync(file, 'utf8');
-    const operations = actionsInSource(source);
-    if (operations.length === 0) continue;
-    const service = serviceOfSource(source);
-    if (service === undefined)
-      throw new Error(`${relative(repoRoot, file)} sends ${operations.join(', ')} but imports no AWS SDK client the scan knows`);
-    for (const operation of operations) {
-      const action = iamActionOf(service, operation);
+    for (const action of actionsInSource(readFileSync(file, 'utf8'))) {
       actions.set(action, [...(actions.get(action) ?? []), relative(repoRoot, file)]);
     }
   }
@@ -131,9 +158,10 @@ export function policyActions(policy: PolicyDocument): Set<string> {
 
 /**
  * Shape problems of an identity policy: version, required elements, no wildcard actions, no "*"
- * resource on writes, and only actions of the `services` it may name (the snapshot policies: rds).
+ * resource on writes (except actions that have no resource types), and only actions of the
+ * `services` it may name (the snapshot policies: rds, and tag for the batched tag writes).
  */
-export function checkPolicyShape(policy: unknown, services: readonly string[] = ['rds']): string[] {
+export function checkPolicyShape(policy: unknown, services: readonly string[] = ['rds', 'tag']): string[] {
   const problems: string[] = [];
   const doc = policy as Partial<PolicyDocument>;
   if (doc.Version !== '2012-10-17') problems.push(`Version must be 2012-10-17, got ${JSON.stringify(doc.Version)}`);
@@ -159,8 +187,10 @@ export function checkPolicyShape(policy: unknown, services: readonly string[] = 
       }
     }
     const anyResource = asList(statement.Resource).includes('*');
-    const writes = asList(statement.Action).filter((a) => !/^rds:Describe\w+$/.test(a) && !WITHOUT_RESOURCE_TYPE.has(a));
-    if (anyResource && writes.length > 0) problems.push(`${where}: "Resource": "*" is only for Describe* actions, not ${writes.join(', ')}`);
+    const writes = asList(statement.Action).filter((a) => !/^rds:Describe\w+$/.test(a) && !ONLY_ON_ANY_RESOURCE.has(a));
+    if (anyResource && writes.length > 0) {
+      problems.push(`${where}: "Resource": "*" is only for Describe* actions and actions without resource types, not ${writes.join(', ')}`);
+    }
   });
   return problems;
 }

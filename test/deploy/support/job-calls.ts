@@ -1,6 +1,7 @@
 // Which AWS actions each job sends, observed: every job of the registry runs once against mocked
-// RDS and S3 clients (through the real adapters) in a scenario that makes it send every call it
-// has: a due snapshot, an expired one, a database due for export. The IAM test holds each job's
+// RDS, S3 and (for jobs that use it) Resource Groups Tagging API clients, through the real
+// adapters, in a scenario that makes it send every call it has: a due snapshot, an expired one, a
+// database due for export. The IAM test holds each job's
 // calls against the policies that job's role carries. A call the code has but no scenario makes
 // fails that test too, so the scenario cannot quietly fall behind the code.
 import {
@@ -13,7 +14,7 @@ import {
   StartExportTaskCommand,
 } from '@aws-sdk/client-rds';
 import { JOBS } from '../../../src/jobs/registry.js';
-import { makeHarness, rds, resetRds } from '../../support/job-harness.js';
+import { makeHarness, rds, resetRds, tagging } from '../../support/job-harness.js';
 import { EXPORT_ENV, resetS3, s3, s3Gateway } from '../../support/s3-harness.js';
 import { sdkCluster, sdkClusterSnapshot, sdkInstance, sdkSnapshot } from '../../support/sdk-shapes.js';
 import { S3_ACTION_OF_COMMAND } from './iam.js';
@@ -56,16 +57,21 @@ function scenario(): void {
   rds.on(CopyDBClusterSnapshotCommand).resolves({});
 }
 
-/** `rds:X` and `s3:Y` (the IAM action of each command) sent by each job in its scenario. */
+/** `rds:X`, `tag:X` and `s3:Y` (the IAM action of each command) sent by each job in its scenario. */
 export async function observedActions(): Promise<Map<string, Set<string>>> {
   const byJob = new Map<string, Set<string>>();
   for (const job of JOBS) {
     scenario();
-    const harness = makeHarness(job.name, { now: NOW, env: { RDS_INSTANCE_ID: 'instance:orders', ...EXPORT_ENV } });
+    const harness = makeHarness(job.name, {
+      now: NOW,
+      env: { RDS_INSTANCE_ID: 'instance:orders', ...EXPORT_ENV },
+      withTaggingApi: job.usesTaggingApi === true,
+    });
     harness.deps.s3 = s3Gateway();
     await (job.run as (deps: typeof harness.deps) => Promise<unknown>)(harness.deps);
     const actions = new Set<string>();
     for (const call of rds.calls()) actions.add(`rds:${commandName(call.args[0])}`);
+    for (const call of tagging.calls()) actions.add(`tag:${commandName(call.args[0])}`);
     for (const call of s3.calls()) {
       const command = commandName(call.args[0]);
       actions.add(`s3:${S3_ACTION_OF_COMMAND[command] ?? `UNKNOWN(${command})`}`);

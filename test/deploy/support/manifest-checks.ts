@@ -17,7 +17,10 @@ const CONFIG_ERROR_EXIT_CODE = EXIT.CONFIG_ERROR;
 /** The SDK's own switch: with it, a broken IRSA / Pod Identity setup fails instead of using the node's role. */
 const METADATA_DISABLED = 'AWS_EC2_METADATA_DISABLED';
 
-/** Node's own options: a V8 heap cap that keeps the process inside the container's memory limit. */
+/**
+ * Node's own options: a V8 heap cap that keeps the process inside the container's memory limit,
+ * and the V8 settings BENCHMARKS.md measured (young generation size, V8's worker threads).
+ */
 const NODE_OPTIONS = 'NODE_OPTIONS';
 
 /** Every environment variable a manifest may set: the jobs' own (src/core/contract.ts), the SDK switch and Node's options. */
@@ -28,7 +31,7 @@ const KNOWN_ENV: ReadonlySet<string> = new Set<string>([...Object.values(ENV), M
  * only). Whether the values are accepted at all is checked against loadConfig() itself.
  */
 const ENV_FORMAT: Readonly<Record<string, RegExp>> = {
-  [NODE_OPTIONS]: /^--max-old-space-size=\d+$/,
+  [NODE_OPTIONS]: /^--max-old-space-size=\d+(?: --(?:max-semi-space-size|v8-pool-size)=\d+)*$/,
   [METADATA_DISABLED]: /^true$/,
   [ENV.REGION]: /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/,
   [ENV.DRY_RUN]: /^(true|false)$/,

@@ -623,7 +623,7 @@ function copySnapshot(c: CopySpec): Handler {
 // ---------------------------------------------------------------------------
 // Tags
 
-function taggedResource(ctx: HandlerContext, resourceName: string): { tags: Map<string, string> } {
+export function taggedResource(ctx: HandlerContext, resourceName: string): { tags: Map<string, string> } {
   const { state } = ctx;
   const arn = parseArn(resourceName);
   // UNCONFIRMED message for a malformed ARN.

@@ -18,6 +18,7 @@ import { type Fault, FaultPlan, seededRandom, type TerminalFault } from './fault
 import { HANDLERS, type HandlerContext } from './handlers';
 import { type Params, parseForm } from './params';
 import { RdsState, type Seed, type SeedSnapshot } from './state';
+import { RateLimit, TAGGING_TARGET_PREFIX, TaggingError, type TaggingFailure, tagResources, taggingErrorBody } from './tagging';
 import { errorXml, successXml } from './xml';
 
 export type { Fault } from './faults';
@@ -56,6 +57,11 @@ export interface FakeRdsOptions {
    * signatures are checked against; it does not move the simulated `now` that stamps snapshots.
    */
   clockSkewMs?: number;
+  /**
+   * Resource Groups Tagging API calls allowed a second (a token bucket with bursts of as many);
+   * a call over it answers ThrottledException. Unlimited by default.
+   */
+  taggingCallsPerSecond?: number;
 }
 
 interface RecordedRequest {
@@ -124,6 +130,8 @@ export interface FakeRds {
   setClusterStatus(id: string, status: string): void;
   /** Sets the status of the instance snapshot with this id, else of the cluster snapshot (home region unless named). */
   setSnapshotStatus(id: string, status: string, region?: string): void;
+  /** Makes TagResources report this ARN in FailedResourcesMap (undefined: tag it normally again). */
+  setTaggingFailure(arn: string, failure: TaggingFailure | undefined): void;
   /** Removes the instance (and its cluster membership); its snapshots stay. */
   deleteInstance(id: string): void;
   /** Renames a standalone instance; its resource id stays (a Blue/Green switchover). */
@@ -178,6 +186,8 @@ export async function startFakeRds(options: FakeRdsOptions = {}): Promise<FakeRd
   let requests: RecordedRequest[] = [];
   let faultsInjected = 0;
   let closed = false;
+  const taggingFailures = new Map<string, TaggingFailure>();
+  const taggingLimit = options.taggingCallsPerSecond === undefined ? undefined : new RateLimit(options.taggingCallsPerSecond);
   const sockets = new Set<Socket>();
   const sleepers = new Set<() => void>();
 
@@ -238,9 +248,100 @@ export async function startFakeRds(options: FakeRdsOptions = {}): Promise<FakeRd
     body: errorXml(error.type, error.code, error.message, requestId),
   });
 
+  const sendJson = (res: ServerResponse, status: number, body: string, requestId: string): void => {
+    if (res.destroyed || res.writableEnded) return;
+    res.writeHead(status, {
+      date: wallClock().toUTCString(),
+      'content-type': 'application/x-amz-json-1.1',
+      'content-length': Buffer.byteLength(body),
+      'x-amzn-requestid': requestId,
+    });
+    res.end(body);
+  };
+
+  const taggingFaultError = (fault: Exclude<TerminalFault, { kind: 'drop' }>): TaggingError => {
+    switch (fault.kind) {
+      case 'throttle':
+        return new TaggingError('ThrottledException', 'Rate exceeded');
+      case 'status':
+        return new TaggingError(
+          fault.status === 503 ? 'ServiceUnavailable' : 'InternalServiceException',
+          'The request processing failed.',
+          fault.status,
+        );
+      case 'error':
+        return new TaggingError(fault.code, fault.message ?? `${fault.code} (injected by fake-rds)`, fault.status ?? 400);
+    }
+  };
+
+  /** The Resource Groups Tagging API stand-in (JSON 1.1, operation in X-Amz-Target). */
+  const handleTagging = async (req: IncomingMessage, res: ServerResponse, target: string, raw: string): Promise<void> => {
+    const action = target.startsWith(TAGGING_TARGET_PREFIX) ? target.slice(TAGGING_TARGET_PREFIX.length) : target;
+    const requestId = randomUUID();
+    let body: unknown;
+    try {
+      body = JSON.parse(raw === '' ? '{}' : raw);
+    } catch {
+      body = undefined;
+    }
+    const { ResourceARNList, Tags } = (body ?? {}) as { ResourceARNList?: unknown; Tags?: unknown };
+    const params = { ResourceARNList: JSON.stringify(ResourceARNList ?? null), Tags: JSON.stringify(Tags ?? null) };
+    // Like RDS: the region the request is signed for (its resources are that region's).
+    const region = /Credential=[^/,]+\/\d{8}\/([a-z0-9-]+)\//.exec(req.headers.authorization ?? '')?.[1] ?? state.region;
+    calls[action] = (calls[action] ?? 0) + 1;
+    requests.push({ action, region, params });
+    if (requests.length > logLimit) requests.splice(0, requests.length - logLimit);
+
+    // The same clock as the RDS answers, checked first like AWS; nothing changes. UNCONFIRMED: that
+    // the Tagging API answers as other JSON services do (InvalidSignatureException). The SDK
+    // corrects its clock offset from the Date header and retries.
+    const skewed = signatureTimeProblem(req.headers['x-amz-date'], wallClock());
+    if (skewed !== undefined) {
+      sendJson(res, 403, taggingErrorBody(new TaggingError('InvalidSignatureException', skewed, 403)), requestId);
+      return;
+    }
+    const decision = faults.decide(action, params, region);
+    if (decision.injected) faultsInjected++;
+    const terminal = decision.terminal;
+    if (terminal?.kind === 'drop') {
+      if (latencyMs > 0) await sleep(latencyMs);
+      req.socket.destroy();
+      return;
+    }
+    let status = 200;
+    let answerBody: string;
+    try {
+      if (terminal !== undefined) throw taggingFaultError(terminal);
+      if (taggingLimit !== undefined && !taggingLimit.take()) throw new TaggingError('ThrottledException', 'Rate exceeded');
+      if (body === undefined) throw new TaggingError('SerializationException', 'The request body is not JSON');
+      if (action !== 'TagResources') throw new TaggingError('UnknownOperationException', `The stand-in answers TagResources only, not ${action}`);
+      answerBody = tagResources(body, { ...ctx, state: stateIn(region) }, taggingFailures);
+    } catch (error) {
+      const failure =
+        error instanceof TaggingError
+          ? error
+          : new TaggingError(
+              'InternalServiceException',
+              `fake-rds internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+              500,
+            );
+      status = failure.status;
+      answerBody = taggingErrorBody(failure);
+    }
+    const wait = latencyMs + decision.delayMs;
+    if (wait > 0) await sleep(wait);
+    if (closed) {
+      req.socket.destroy();
+      return;
+    }
+    sendJson(res, status, answerBody, requestId);
+  };
+
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
+    const target = req.headers['x-amz-target'];
+    if (typeof target === 'string') return handleTagging(req, res, target, Buffer.concat(chunks).toString('utf8'));
     const query = (req.url ?? '/').split('?')[1] ?? '';
     const params = parseForm(query, Buffer.concat(chunks).toString('utf8'));
     const action = params['Action'] ?? '';
@@ -385,6 +486,10 @@ export async function startFakeRds(options: FakeRdsOptions = {}): Promise<FakeRd
     },
     setClusterStatus(id, status) {
       mustGet(state.clusters, id, 'cluster').status = status;
+    },
+    setTaggingFailure(arn, failure) {
+      if (failure === undefined) taggingFailures.delete(arn);
+      else taggingFailures.set(arn, failure);
     },
     setSnapshotStatus(id, status, region = state.region) {
       const key = id.toLowerCase();
