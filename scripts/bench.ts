@@ -3,8 +3,8 @@
  * RSS next to the RSS right after start-up, and each bundle's size and cold start, at fleets of up
  * to 10,000 databases and 100,000 snapshots, against the local RDS-compatible endpoint (which also
  * stands in for the Resource Groups Tagging API) and, for export-snapshots, a local S3 stand-in,
- * with a fixed latency per call. Then the issue's
- * comparison fleet under variants: per-database snapshot_latest writes, the Tagging API at its
+ * with a fixed latency per call; copy-snapshots and the cleaner across three regions. Then the
+ * issue's comparison fleet under variants: per-database snapshot_latest writes, the Tagging API at its
  * documented rate, and the V8 settings tried. Prints each row and writes BENCHMARKS.md, every
  * statement in it computed from this run. Not part of `npm test`: nothing here is asserted.
  *
@@ -21,7 +21,7 @@ import { parse as parseYaml } from 'yaml';
 import { JOB_NAMES } from '../src/jobs/registry.js';
 import { startFakeRds, type Fault, type Seed, type SeedSnapshot } from '../test/support/fake-rds/index.js';
 import { startFakeS3 } from '../test/support/fake-s3/index.js';
-import { lowerBound, tagCalls, type FleetShape } from '../test/support/lower-bound.js';
+import { cleanLowerBound, copyLowerBound, lowerBound, tagCalls, type FleetShape } from '../test/support/lower-bound.js';
 import { DIST, runBundle, type JobName } from '../test/support/run-bundle.js';
 
 const { values: opts } = parseArgs({
@@ -65,6 +65,8 @@ function shippedNodeOptions(): string {
 
 interface Fleet {
   seed: Seed;
+  /** Other regions' snapshots (copies), for copy-snapshots and the cleaner across regions. */
+  regions?: Record<string, Seed>;
   shape: FleetShape;
   /** Standalone instances and clusters due at NOW. */
   due: number;
@@ -187,6 +189,72 @@ function makeComparisonFleet(): Fleet {
   };
 }
 
+/** Where copy-snapshots copies to, and delete-snapshots cleans besides the home region. */
+const COPY_REGIONS = ['eu-west-1', 'us-east-1'];
+/** copy-snapshots' default COPY_MAX_RUNNING: copies started per destination region and run. */
+const COPY_MAX_RUNNING = 20;
+
+/**
+ * N DB instances copied to COPY_REGIONS. At home each has today's snapshot and one of two days
+ * ago (expired); each destination holds copies of the two days before today (both expired, the
+ * newer one its newest copy there). copy-snapshots copies today's to both regions, 20 a region at
+ * a time; the cleaner, across the three regions, deletes the snapshot and the copies of two days
+ * ago and keeps each region's newest.
+ */
+function makeCopyFleet(databases: number): Fleet {
+  const pad = (n: number): string => String(n).padStart(5, '0');
+  const rid = (i: number): string => `db-BENCH${pad(i)}`;
+  const home: SeedSnapshot[] = [];
+  const away: SeedSnapshot[] = [];
+  for (let i = 0; i < databases; i++) {
+    const dbId = `db-${pad(i)}`;
+    home.push(
+      { id: `cronsnap-${dbId}-20261126-0200`, dbId, createdAt: '2026-11-26T02:01:00Z', tags: { snapshot_expiry: '2026-12-26T02:00:00Z' } },
+      { id: `cronsnap-${dbId}-20261124-0200`, dbId, createdAt: '2026-11-24T02:01:00Z', tags: { snapshot_expiry: '2026-11-25T02:00:00Z' } },
+    );
+    for (const day of ['24', '25']) {
+      const id = `cronsnap-${dbId}-202611${day}-0200`;
+      away.push({
+        id,
+        dbId,
+        dbResourceId: rid(i),
+        createdAt: `2026-11-${day}T02:40:00Z`,
+        tags: { snapshot_expiry: '2026-11-25T02:00:00Z', snapshot_copy_of: `arn:aws:rds:eu-north-1:123456789012:snapshot:${id}` },
+      });
+    }
+  }
+  const quotas = { manualSnapshots: 10_000_000, manualClusterSnapshots: 10_000_000 };
+  return {
+    seed: {
+      instances: Array.from({ length: databases }, (_, i) => ({
+        id: `db-${pad(i)}`,
+        resourceId: rid(i),
+        tags: { team: 'bench', snapshot_copy_regions: COPY_REGIONS.join(' ') },
+      })),
+      snapshots: home,
+      quotas,
+    },
+    regions: Object.fromEntries(COPY_REGIONS.map((region) => [region, { snapshots: away, quotas }])),
+    shape: { instances: databases, clusters: 0, manualInstanceSnapshots: home.length, manualClusterSnapshots: 0 },
+    due: databases,
+    expired: databases,
+  };
+}
+
+/** copy-snapshots' and the three-region cleaner's lower bounds on a copy fleet. */
+function copyBoundOf(job: 'copy-snapshots' | 'delete-snapshots', fleet: Fleet): number {
+  const away = { manualInstanceSnapshots: 2 * fleet.due, manualClusterSnapshots: 0 };
+  if (job === 'copy-snapshots') {
+    return copyLowerBound(
+      fleet.shape,
+      COPY_REGIONS.map(() => away),
+      COPY_REGIONS.length * Math.min(COPY_MAX_RUNNING, fleet.due),
+    );
+  }
+  const awayShape = { instances: 0, clusters: 0, ...away };
+  return cleanLowerBound([fleet.shape, ...COPY_REGIONS.map(() => awayShape)], (1 + COPY_REGIONS.length) * fleet.expired);
+}
+
 function boundOf(job: JobName, fleet: Fleet): number {
   if (job === 'take-snapshots') return lowerBound('take-snapshots', fleet.shape, { creates: fleet.due, tagWrites: [fleet.due], deletes: 0 });
   if (job === 'export-snapshots') {
@@ -228,6 +296,7 @@ async function measure(job: JobName, fleet: Fleet, setup: RunSetup = {}): Promis
     requestLogLimit: 0,
     randomSeed: 42,
     ...(setup.taggingCallsPerSecond === undefined ? {} : { taggingCallsPerSecond: setup.taggingCallsPerSecond }),
+    ...(fleet.regions === undefined ? {} : { regions: fleet.regions }),
   });
   // export-snapshots checks its bucket first: a locked one, answering with the same latency.
   const s3 =
@@ -331,6 +400,8 @@ const OP_SHORT: Record<string, string> = {
   TagResources: 'TR',
   DescribeExportTasks: 'DE',
   StartExportTask: 'SE',
+  CopyDBSnapshot: 'CP',
+  CopyDBClusterSnapshot: 'CPC',
   GetBucketLocation: 'BL',
   GetObjectLockConfiguration: 'OL',
 };
@@ -362,6 +433,10 @@ interface Variant {
   setup: RunSetup;
   m: Measured;
   bound: number;
+}
+
+function copyRowLine(r: { job: string; n: number; m: Measured; bound: number; regions: number }): string {
+  return `| ${r.job} | ${fmtN(r.n)} | ${r.regions} | ${r.m.exit} | ${r.m.failed} | ${fmtN(r.m.calls)} | ${fmtN(r.bound)} | ${(r.m.calls / r.bound).toFixed(2)} | ${opsOf(r.m.byOperation)} | ${fmtMs(r.m.wallMs)} | ${fmtMb(r.m.rssMb)} |`;
 }
 
 function variantLine(v: Variant, startupMb: number): string {
@@ -492,7 +567,24 @@ async function main(): Promise<void> {
     console.log(line);
   }
 
-  // 5. Bundles: size, cold start (for information), RSS after start-up.
+  // 5. Copies across regions: copy-snapshots, and delete-snapshots over the home and copy regions.
+  const copyHeader = [
+    '| job | databases | regions | exit | failed | API calls | lower bound | ratio | calls by operation | wall | peak RSS |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|',
+  ];
+  console.log(`\n${copyHeader.join('\n')}`);
+  const copyRows: Array<{ job: 'copy-snapshots' | 'delete-snapshots'; n: number; m: Measured; bound: number; regions: number }> = [];
+  for (const n of sizesN) {
+    const fleet = makeCopyFleet(n);
+    for (const job of ['copy-snapshots', 'delete-snapshots'] as const) {
+      const env = job === 'delete-snapshots' ? { AWS_REGIONS: ['eu-north-1', ...COPY_REGIONS].join(' ') } : {};
+      const row = { job, n, m: await measure(job, fleet, { env }), bound: copyBoundOf(job, fleet), regions: 1 + COPY_REGIONS.length };
+      copyRows.push(row);
+      console.log(copyRowLine(row));
+    }
+  }
+
+  // 6. Bundles: size, cold start (for information), RSS after start-up.
   const bareEnv = { ...process.env, NODE_OPTIONS, NODE_NO_WARNINGS: '1' };
   const bundles = JOB_NAMES.map((name) => {
     const file = `${DIST}/${name}.js`;
@@ -516,6 +608,9 @@ async function main(): Promise<void> {
   const bigRss = Math.max(...bigRows.map((r) => r.m.rssMb));
   const comparisonRss = Math.max(shipped.m.rssMb, cleanShipped.m.rssMb);
   const exportStarts = rows.filter((r) => r.job === 'export-snapshots').map((r) => r.m.byOperation['StartExportTask'] ?? 0);
+  const copyWorst = Math.max(...copyRows.map((r) => r.m.calls / r.bound));
+  const copyStarts = copyRows.filter((r) => r.job === 'copy-snapshots').map((r) => r.m.byOperation['CopyDBSnapshot'] ?? 0);
+  const copyFailed = copyRows.reduce((sum, r) => sum + r.m.failed + (r.m.exit === 0 ? 0 : 1), 0);
   const targets = [
     '| target | measured | |',
     '|---|---|---|',
@@ -529,6 +624,8 @@ async function main(): Promise<void> {
     `| bundles under 1 MB | largest ${biggestKb.toFixed(0)} KB | ${verdict(biggestKb < 1024)} |`,
     `| 20% throttled + 1% HTTP 500: no failed database | ${standardFaults?.failed ?? 'n/a'} failed | ${verdict(standardFaults?.failed === 0)} |`,
     `| export-snapshots starts exactly ${EXPORT_SLOTS} exports (the running-export limit) at every size | ${exportStarts.join(', ')} | ${verdict(exportStarts.length > 0 && exportStarts.every((n) => n === EXPORT_SLOTS))} |`,
+    `| copy-snapshots and the cleaner over ${1 + COPY_REGIONS.length} regions: calls / lower bound = 1.00, no failure | worst ${copyWorst.toFixed(2)}, ${copyFailed} failed | ${verdict(copyWorst === 1 && copyFailed === 0)} |`,
+    `| copy-snapshots starts at most ${COPY_MAX_RUNNING} copies per destination region (COPY_MAX_RUNNING) | ${copyStarts.join(', ')} | ${verdict(copyStarts.length > 0 && copyStarts.every((n, i) => n === COPY_REGIONS.length * Math.min(COPY_MAX_RUNNING, sizesN[i] ?? 0)))} |`,
   ];
   console.log(`\n${targets.join('\n')}`);
 
@@ -594,7 +691,7 @@ async function main(): Promise<void> {
     '',
     'Operations: DI DescribeDBInstances, DC DescribeDBClusters, DS DescribeDBSnapshots, DCS DescribeDBClusterSnapshots,',
     'Q DescribeAccountAttributes, C/CC CreateDB(Cluster)Snapshot, X/XC DeleteDB(Cluster)Snapshot, T AddTagsToResource, TR TagResources,',
-    'DE DescribeExportTasks, SE StartExportTask, BL GetBucketLocation (S3), OL GetObjectLockConfiguration (S3).',
+    'DE DescribeExportTasks, SE StartExportTask, BL GetBucketLocation (S3), OL GetObjectLockConfiguration (S3), CP/CPC CopyDB(Cluster)Snapshot.',
     '',
     '## Targets',
     '',
@@ -622,6 +719,17 @@ async function main(): Promise<void> {
     '| run | databases | snapshots | exit | failed | latestTagFailed | API calls | retries | HTTP requests | wall |',
     '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
     ...faultRows,
+    '',
+    '## Copies across regions',
+    '',
+    `Each database tagged \`snapshot_copy_regions=${COPY_REGIONS.join(' ')}\`: at home today's snapshot and an expired one of two days ago; in each destination`,
+    "the copies of the two days before today, both expired. copy-snapshots copies today's to both regions, at most 20 a region at a time (the rest",
+    'queued); its bound is the four home listings + both snapshot listings of each destination + one CopyDBSnapshot per copy started.',
+    `delete-snapshots runs with AWS_REGIONS=eu-north-1 ${COPY_REGIONS.join(' ')}: each region's listings and export history + one delete per snapshot that`,
+    "must go (two days ago's, in every region); each region's newest copy of every database stays.",
+    '',
+    ...copyHeader,
+    ...copyRows.map(copyRowLine),
     '',
     '## Bundles',
     '',

@@ -11,6 +11,7 @@
  * page of DescribeExportTasks, the four listings, and one StartExportTask per export started.
  * Nothing else can be left out: the bucket must be checked before anything starts, the history
  * decides what is due, and the listings are where the snapshots to export are found.
+ * copy-snapshots and delete-snapshots across regions: `copyLowerBound`, `cleanLowerBound`.
  */
 const PAGE = 100;
 /** TagResources takes at most 20 ARNs. */
