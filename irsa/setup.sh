@@ -202,6 +202,23 @@ problem() {
   printf '# PROBLEM: %s\n' "$*"
 }
 
+# The managed policy $1 (ARN $2) from the document $3 (file://...): created when missing; when
+# it exists, left as it is unless UPDATE_POLICY=1 makes the document its default version. $4:
+# the command to re-run for that.
+ensure_policy() {
+  local name=$1 arn=$2 doc=$3 rerun=$4
+  if exists aws iam get-policy --policy-arn "$arn"; then
+    echo "# policy exists: $arn"
+    if [[ "${UPDATE_POLICY:-0}" == 1 ]]; then
+      run aws iam create-policy-version --policy-arn "$arn" --policy-document "$doc" --set-as-default
+    else
+      echo "# left as it is; UPDATE_POLICY=1 $rerun replaces it with ${doc##*/}"
+    fi
+  else
+    run aws iam create-policy --policy-name "$name" --policy-document "$doc"
+  fi
+}
+
 EXPORT_BUCKET=${EXPORT_BUCKET:-}
 KMS_KEY_ARN=${KMS_KEY_ARN:-}
 EXPORT_PREFIX=${EXPORT_PREFIX:-rds-exports}
@@ -326,18 +343,7 @@ if [[ "$MODE" == export ]]; then
     --policy-document "file://$WORK_DIR/export-role-policy.json"
 
   echo "# 2. IAM policy ${EXPORT_POLICY_NAME} from exportpolicy.json, on the jobs' role ${ROLE_NAME}"
-  if exists aws iam get-policy --policy-arn "$EXPORT_POLICY_ARN"; then
-    echo "# policy exists: $EXPORT_POLICY_ARN"
-    if [[ "${UPDATE_POLICY:-0}" == 1 ]]; then
-      run aws iam create-policy-version --policy-arn "$EXPORT_POLICY_ARN" \
-        --policy-document "file://$WORK_DIR/exportpolicy.json" --set-as-default
-    else
-      echo "# left as it is; UPDATE_POLICY=1 $0 --export replaces it with exportpolicy.json"
-    fi
-  else
-    run aws iam create-policy --policy-name "$EXPORT_POLICY_NAME" \
-      --policy-document "file://$WORK_DIR/exportpolicy.json"
-  fi
+  ensure_policy "$EXPORT_POLICY_NAME" "$EXPORT_POLICY_ARN" "file://$WORK_DIR/exportpolicy.json" "$0 --export"
   run aws iam attach-role-policy --role-name "$ROLE_NAME" --policy-arn "$EXPORT_POLICY_ARN"
   cat <<EOF
 #
@@ -366,18 +372,7 @@ if [[ "$MODE" == copy ]]; then
     sed 's/^/#   /' "$WORK_DIR/copypolicy.json"
   fi
   echo "# 1. IAM policy ${COPY_POLICY_NAME} from copypolicy.json, on the jobs' role ${ROLE_NAME}"
-  if exists aws iam get-policy --policy-arn "$COPY_POLICY_ARN"; then
-    echo "# policy exists: $COPY_POLICY_ARN"
-    if [[ "${UPDATE_POLICY:-0}" == 1 ]]; then
-      run aws iam create-policy-version --policy-arn "$COPY_POLICY_ARN" \
-        --policy-document "file://$WORK_DIR/copypolicy.json" --set-as-default
-    else
-      echo "# left as it is; UPDATE_POLICY=1 $0 --copy replaces it with copypolicy.json"
-    fi
-  else
-    run aws iam create-policy --policy-name "$COPY_POLICY_NAME" \
-      --policy-document "file://$WORK_DIR/copypolicy.json"
-  fi
+  ensure_policy "$COPY_POLICY_NAME" "$COPY_POLICY_ARN" "file://$WORK_DIR/copypolicy.json" "$0 --copy"
   run aws iam attach-role-policy --role-name "$ROLE_NAME" --policy-arn "$COPY_POLICY_ARN"
   cat <<EOF
 #
@@ -428,17 +423,7 @@ fi
 
 # --- 2. IAM policy ---------------------------------------------------------
 echo "# 2. IAM policy ${POLICY_NAME} from ${POLICY_FILE}"
-if exists aws iam get-policy --policy-arn "$POLICY_ARN"; then
-  echo "# policy exists: $POLICY_ARN"
-  if [[ "${UPDATE_POLICY:-0}" == 1 ]]; then
-    run aws iam create-policy-version --policy-arn "$POLICY_ARN" \
-      --policy-document "$POLICY_DOC" --set-as-default
-  else
-    echo "# left as it is; UPDATE_POLICY=1 $0 replaces it with ${POLICY_FILE}"
-  fi
-else
-  run aws iam create-policy --policy-name "$POLICY_NAME" --policy-document "$POLICY_DOC"
-fi
+ensure_policy "$POLICY_NAME" "$POLICY_ARN" "$POLICY_DOC" "$0"
 
 # --- 3. Role bound to the service account ----------------------------------
 if [[ "$MODE" == irsa ]]; then

@@ -7,12 +7,11 @@ import { type CommonConfig, readRegionKeys, readRegionList } from '../config.js'
 import { DEFAULT_COPY_MAX_RUNNING, ENV } from '../core/contract.js';
 import { type CopyPolicy, type CopyRequest, copyRequestFor, readCopyPolicy, scheduleCopies, type WantedCopy } from '../core/copy-plan.js';
 import type { OutcomeAction } from '../core/outcome.js';
-import { ToolSnapshotIndex } from '../core/snapshot-index.js';
-import type { Database, ResourceKind, Snapshot } from '../core/types.js';
+import type { ResourceKind, Snapshot } from '../core/types.js';
 import { errorCodeOf, RdsCallError } from '../errors.js';
 import type { Logger } from '../logging.js';
 import { defineJob, type JobDeps } from './job.js';
-import { forEachPage, listFleet } from './listing.js';
+import { forEachPage, listToolFleet } from './listing.js';
 import { forEachBounded, RunRecorder, type RunSummary } from './run.js';
 
 interface CopyConfig extends CommonConfig {
@@ -61,19 +60,14 @@ async function copySnapshots(deps: JobDeps<CopyConfig>): Promise<RunSummary> {
   const run = new RunRecorder(deps, { regionCounts: REGION_COUNTS });
   const now = deps.clock();
 
-  const databases: Database[] = [];
-  const snapshots = new ToolSnapshotIndex(config.snapshotPrefix, now);
+  let fleet: Awaited<ReturnType<typeof listToolFleet>>;
   try {
-    await listFleet(deps, {
-      databases: (page) => databases.push(...page),
-      snapshots: (page) => {
-        for (const s of page) snapshots.add(s);
-      },
-    });
+    fleet = await listToolFleet(deps, now);
   } catch (error) {
     run.fail(error, 'could not list databases and snapshots');
     return run.finish();
   }
+  const { databases, snapshots } = fleet;
   if (signal.aborted) return run.finish();
 
   // Plan: per database its regions; per region the pair to copy, or why not.

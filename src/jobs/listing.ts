@@ -2,6 +2,7 @@
  * Reading the region: every DB instance, DB cluster and manual snapshot, each listing its own
  * chain of pages, side by side. Shared by the jobs that look at the whole fleet.
  */
+import { ToolSnapshotIndex } from '../core/snapshot-index.js';
 import type { Database, Snapshot } from '../core/types.js';
 import type { JobDeps } from './job.js';
 
@@ -62,4 +63,20 @@ async function listSideBySide(signal: AbortSignal, listings: Array<(signal: Abor
       }),
     ),
   );
+}
+
+/**
+ * Every database, and the tool's own snapshots by the database they were taken of (all that
+ * slot coverage and "the newest snapshot" need, kept small). Throws when a listing fails.
+ */
+export async function listToolFleet(deps: JobDeps, now: Date): Promise<{ databases: Database[]; snapshots: ToolSnapshotIndex }> {
+  const databases: Database[] = [];
+  const snapshots = new ToolSnapshotIndex(deps.config.snapshotPrefix, now);
+  await listFleet(deps, {
+    databases: (page) => databases.push(...page),
+    snapshots: (page) => {
+      for (const s of page) snapshots.add(s);
+    },
+  });
+  return { databases, snapshots };
 }

@@ -2,13 +2,12 @@
 import { checkEndpointUrl, readDefaultRetention, readDefaultSchedule, readFreshnessGraceHours } from '../config.js';
 import { ENV } from '../core/contract.js';
 import { QuotaBudget } from '../core/quota.js';
-import { ToolSnapshotIndex } from '../core/snapshot-index.js';
 import { planSnapshot, type TakePlan } from '../core/take-plan.js';
 import type { Database } from '../core/types.js';
 import { type FreshnessConfig, reportFreshness } from './freshness-report.js';
 import { defineJob, type JobDeps } from './job.js';
 import { sendLatestWrites } from './latest-writes.js';
-import { listFleet } from './listing.js';
+import { listToolFleet } from './listing.js';
 import { forEachBounded, RunRecorder, type RunSummary } from './run.js';
 import { type LatestWrite, prepareQuota, snapshotDatabase } from './snapshot-database.js';
 
@@ -35,20 +34,14 @@ async function takeSnapshots(deps: JobDeps<FreshnessConfig>): Promise<RunSummary
   const run = new RunRecorder(deps);
   const now = deps.clock();
 
-  const databases: Database[] = [];
-  // The tool's own snapshots, by the database they were taken of: all that coverage needs, kept small.
-  const snapshots = new ToolSnapshotIndex(config.snapshotPrefix, now);
+  let fleet: Awaited<ReturnType<typeof listToolFleet>>;
   try {
-    await listFleet(deps, {
-      databases: (page) => databases.push(...page),
-      snapshots: (page) => {
-        for (const s of page) snapshots.add(s);
-      },
-    });
+    fleet = await listToolFleet(deps, now);
   } catch (error) {
     run.fail(error, 'could not list databases and snapshots');
     return run.finish();
   }
+  const { databases, snapshots } = fleet;
   if (signal.aborted) return run.finish();
 
   logger.debug({ databases: databases.length }, 'listed databases and snapshots');
