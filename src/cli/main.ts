@@ -205,7 +205,8 @@ export async function runCli<C extends CommonConfig>(job: JobSpec<C>, io: CliIo)
       startedAt,
       endedAt: new Date(startedAt.getTime() + durationMs),
       durationMs,
-      api: gateway.stats(),
+      // The summary's count (every client, S3 included); the gateway's when the run crashed.
+      api: summary?.api ?? gateway.stats(),
       ...(summary === undefined ? {} : { counts: summary.counts }),
     },
     stopDeadlineMs,
