@@ -43,7 +43,13 @@ interface Pair {
   source: Snapshot;
   /** The slot the source stands for: the copies that have waited longest go first. */
   slotAt: Date;
-  log: Logger;
+  dbId: string;
+  dbKind: ResourceKind;
+}
+
+/** A pair's lines carry its database, region and snapshot (made when written: pairs can be many). */
+function logOf(logger: Logger, pair: Pair): Logger {
+  return logger.child({ dbId: pair.dbId, dbKind: pair.dbKind, region: pair.region, snapshotId: pair.source.id });
 }
 
 /** What a destination region already holds: snapshot identifiers, and copies still in progress. */
@@ -80,16 +86,14 @@ async function copySnapshots(deps: JobDeps<CopyConfig>): Promise<RunSummary> {
     if (policy.isOff) continue;
     const source = snapshots.of(db).newestAvailable;
     for (const region of policy.regions) {
-      const pairLog = log.child({ region });
       if (source === undefined) {
-        pairLog.info(
-          { action: 'skipped', reason: 'no-snapshot-yet' },
-          'nothing to copy yet: the database has no available snapshot made by this tool',
-        );
+        log
+          .child({ region })
+          .info({ action: 'skipped', reason: 'no-snapshot-yet' }, 'nothing to copy yet: the database has no available snapshot made by this tool');
         run.recordIn(region, 'skipped');
         continue;
       }
-      pairs.push({ region, policy, source: source.snapshot, slotAt: source.slotAt, log: pairLog.child({ snapshotId: source.id }) });
+      pairs.push({ region, policy, source: source.snapshot, slotAt: source.slotAt, dbId: db.id, dbKind: db.kind });
     }
   }
 
@@ -104,7 +108,7 @@ async function copySnapshots(deps: JobDeps<CopyConfig>): Promise<RunSummary> {
   for (const pair of pairs) {
     const destination = destinations.get(pair.region);
     if (destination instanceof Error) {
-      pair.log.error(
+      logOf(logger, pair).error(
         { action: 'failed', reason: 'destination-unreadable', errorCode: errorCodeOf(destination) },
         `could not list the snapshots in ${pair.region}`,
       );
@@ -112,13 +116,13 @@ async function copySnapshots(deps: JobDeps<CopyConfig>): Promise<RunSummary> {
       continue;
     }
     if (destination?.held.has(`${pair.source.kind}:${pair.source.id}`) === true) {
-      pair.log.info({ action: 'copy-up-to-date' }, `${pair.region} already holds this snapshot`);
+      logOf(logger, pair).info({ action: 'copy-up-to-date' }, `${pair.region} already holds this snapshot`);
       run.recordIn(pair.region, 'copy-up-to-date');
       continue;
     }
     const result = copyRequestFor({ snapshot: pair.source, slotAt: pair.slotAt }, pair.policy, pair.region, config.kmsKeys);
     if (!result.ok) {
-      pair.log.error({ action: 'failed', reason: result.reason }, result.problem);
+      logOf(logger, pair).error({ action: 'failed', reason: result.reason }, result.problem);
       run.recordIn(pair.region, 'failed');
       continue;
     }
@@ -128,7 +132,7 @@ async function copySnapshots(deps: JobDeps<CopyConfig>): Promise<RunSummary> {
   const inProgress = new Map([...destinations].flatMap(([region, d]) => (d instanceof Error ? [] : [[region, d.inProgress] as const])));
   const { start, queued } = scheduleCopies(wanted, inProgress, config.maxRunning);
   for (const { key, region } of queued) {
-    key.pair.log.info(
+    logOf(logger, key.pair).info(
       { action: 'queued', reason: 'copy-limit', inProgress: inProgress.get(region) ?? 0, maxRunning: config.maxRunning },
       `queued: ${region} already has the most copies in progress that COPY_MAX_RUNNING allows; a later run starts it`,
     );
@@ -140,7 +144,7 @@ async function copySnapshots(deps: JobDeps<CopyConfig>): Promise<RunSummary> {
     signal,
     async ({ key }) => run.recordIn(key.pair.region, await copyOne(deps, key.pair, key.request)),
     ({ key }) => {
-      key.pair.log.warn({ action: 'not-started', reason: 'stopping' }, 'not started: stopping on SIGTERM');
+      logOf(logger, key.pair).warn({ action: 'not-started', reason: 'stopping' }, 'not started: stopping on SIGTERM');
       run.recordIn(key.pair.region, 'not-started');
     },
   );
@@ -182,7 +186,7 @@ async function readDestinations(deps: JobDeps, regions: string[], sources: Set<s
 }
 
 async function copyOne(deps: JobDeps<CopyConfig>, pair: Pair, request: CopyRequest): Promise<OutcomeAction> {
-  const { log } = pair;
+  const log = logOf(deps.logger, pair);
   const fields = { expiresAt: request.expiresAt, ...(request.kmsKeyId === undefined ? {} : { kmsKeyId: request.kmsKeyId }) };
   if (deps.config.isDryRun) {
     log.info({ action: 'would-copy', ...fields }, `dry run: would copy to ${pair.region}`);

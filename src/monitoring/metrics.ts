@@ -51,7 +51,11 @@ export const METRICS = {
     pushedBy: 'every job',
   },
   rds_snapshot_run_exit_code: { help: 'The exit code of the last run (0, 1, 2, 130, 143).', labels: [], pushedBy: 'every job' },
-  rds_snapshot_run_api_calls: { help: 'AWS API calls the last run made: RDS, the Tagging API, S3 (retries not included).', labels: [], pushedBy: 'every job' },
+  rds_snapshot_run_api_calls: {
+    help: 'AWS API calls the last run made: RDS, the Tagging API, S3 (retries not included).',
+    labels: [],
+    pushedBy: 'every job',
+  },
   rds_snapshot_run_api_retries: { help: 'AWS API calls the last run retried (throttling, 5xx, timeouts).', labels: [], pushedBy: 'every job' },
   rds_snapshot_run_resources: {
     help: 'Databases or snapshots the last run handled, by outcome: the action of their log lines (created, up-to-date, deleted, kept, exported, queued, failed, ...).',
