@@ -134,11 +134,11 @@ async function deleteSnapshots(deps: JobDeps<DeleteConfig>): Promise<RunSummary>
   const live = new LiveDatabaseIndex();
   const copySources = new Set<string>();
   const uncleanedCopyRegions = new Map<string, number>();
-  // Made at the first page of snapshots: by then an answer has told the SDK AWS's clock. One
-  // instant for every region.
+  // Made at the first page of snapshots, from the client that brought it: by then an answer has
+  // told it AWS's clock. One instant for every region.
   let now: Date | undefined;
-  const expiryNow = (): Date => {
-    now ??= expiryClock(deps);
+  const expiryNow = (gateway: RdsGateway): Date => {
+    now ??= expiryClock(deps, gateway);
     return now;
   };
 
@@ -155,7 +155,7 @@ async function deleteSnapshots(deps: JobDeps<DeleteConfig>): Promise<RunSummary>
       try {
         await listRegion(deps, plan, {
           planner: () => {
-            plan.planner ??= new CleanupPlanner(expiryNow(), isInScope(config));
+            plan.planner ??= new CleanupPlanner(expiryNow(plan.gateway), isInScope(config));
             return plan.planner;
           },
           decide: (decisions) => decide(run, plan, decisions),
@@ -189,7 +189,7 @@ async function deleteSnapshots(deps: JobDeps<DeleteConfig>): Promise<RunSummary>
   const deletes: Delete[] = [];
   for (const plan of listed) {
     if (plan === undefined) continue;
-    const planner = plan.planner ?? new CleanupPlanner(expiryNow(), isInScope(config));
+    const planner = plan.planner ?? new CleanupPlanner(expiryNow(plan.gateway), isInScope(config));
     decide(run, plan, planner.finish(live.viewFrom(plan.region)));
     // A snapshot an export is reading, or a copy is being made of, is kept this run, whatever
     // else was decided; the brake judges the deletes that remain.
@@ -299,12 +299,12 @@ function warnOfUncleanedCopies(deps: JobDeps<DeleteConfig>, regions: ReadonlyMap
 }
 
 /**
- * The instant expiry is judged by: the pod's clock, or AWS's when the pod's is more than
- * MAX_CLOCK_SKEW_MS off (a warning either way). `--now` is taken as given.
+ * The instant expiry is judged by: the pod's clock, or AWS's (as `gateway`'s answers told it)
+ * when the pod's is more than MAX_CLOCK_SKEW_MS off (a warning either way). `--now` is taken as given.
  */
-function expiryClock(deps: JobDeps<DeleteConfig>): Date {
+function expiryClock(deps: JobDeps<DeleteConfig>, gateway: RdsGateway): Date {
   const podNow = deps.clock();
-  const clock = judgeClock(podNow, deps.gateway.clockOffsetMs(), deps.hasFixedNow === true);
+  const clock = judgeClock(podNow, gateway.clockOffsetMs(), deps.hasFixedNow === true);
   if (clock.isSkewed) {
     const minutes = Math.round(Math.abs(clock.offsetMs) / 60_000);
     const how = `${minutes} min ${clock.offsetMs > 0 ? 'behind' : 'ahead of'} AWS's`;

@@ -12,8 +12,8 @@ import { endpoint, runAt, runInProcessAt } from './helpers.js';
 import { runBundle as runBundleAt } from '../support/run-bundle.js';
 
 /** Runs a bundle with no --now: the pod's own clock. */
-function runBundle(fake: FakeRds, job: 'delete-snapshots'): Promise<BundleRun> {
-  return runBundleAt(job, { endpoint: fake.url });
+function runBundle(fake: FakeRds, job: 'delete-snapshots', env: Record<string, string> = {}): Promise<BundleRun> {
+  return runBundleAt(job, { endpoint: fake.url, env });
 }
 
 const DAY_MS = 86_400_000;
@@ -292,6 +292,17 @@ describe("expiry by AWS's clock over the wire", () => {
     );
     // AWS refused the first, skewed signature; the SDK corrected its clock and retried.
     expect(run.summary?.['api']).toMatchObject({ retries: expect.toSatisfy((n: number) => n >= 1) });
+  });
+
+  it("learns AWS's clock from whichever region answers: a run that lists only another region still corrects it", async () => {
+    // AWS_REGION's own client makes no call at all here: the offset comes from eu-west-1's answers.
+    const fake = await endpoint({ seed: {}, regions: { 'eu-west-1': dueSoon() }, clockSkewMs: 20 * 60_000 });
+
+    const run = await runBundle(fake, 'delete-snapshots', { AWS_REGIONS: 'eu-west-1' });
+
+    expect(run.code, run.stderr).toBe(0);
+    expect(fake.snapshots('eu-west-1').map((s) => s.id)).toEqual(['due-in-40-min', 'fresh-c', 'fresh-d', 'fresh-e']);
+    expect(run.lines).toContainEqual(expect.objectContaining({ level: 'warn', reason: 'clock-skew' }));
   });
 
   it('with the pod in step with AWS, judges by its own clock and says nothing', async () => {
