@@ -14,6 +14,7 @@ import {
   TAG_NEVER,
 } from './contract.js';
 import { formatExpiry, parseExpiry } from './expiry.js';
+import { alternateSnapshotIdFor } from './naming.js';
 import type { TagWarning } from './policy.js';
 import { parseRegionList } from './regions.js';
 import { expiryFor, parseRetentionDays } from './retention.js';
@@ -95,6 +96,7 @@ export function copyRequestFor(
   policy: Extract<CopyPolicy, { isOff: false }>,
   region: string,
   kmsKeys: ReadonlyMap<string, string>,
+  snapshotId: string = source.snapshot.id,
 ): CopyRequestResult {
   const { snapshot } = source;
   const expiresAt =
@@ -114,9 +116,30 @@ export function copyRequestFor(
       problem: `${snapshot.id} is encrypted and COPY_KMS_KEYS names no key in ${region}: add ${region}=<key ARN or alias>`,
     };
   }
-  const request: CopyRequest = { region, snapshotId: snapshot.id, expiresAt, tags: copyTagsFor(snapshot, expiresAt) };
+  const request: CopyRequest = { region, snapshotId, expiresAt, tags: copyTagsFor(snapshot, expiresAt) };
   if (snapshot.isEncrypted === true && kmsKeyId !== undefined) request.kmsKeyId = kmsKeyId;
   return { ok: true, request };
+}
+
+/**
+ * Whether `s`, in a destination region, is a copy of `source`: it says so (`snapshot_copy_of`),
+ * or it bears the source's name and was taken of the same database (resource id). A snapshot that
+ * merely has the source's name is another database's (the tool may run in that region too).
+ */
+export function isCopyOf(s: Snapshot, source: Snapshot): boolean {
+  if (s.tags[TAG_COPY_OF] === source.arn) return true;
+  return s.kind === source.kind && s.id === source.id && s.dbResourceId !== undefined && s.dbResourceId === source.dbResourceId;
+}
+
+/**
+ * The names a copy may take, in order: the source's own, so a retried Job finds it; then, for when
+ * another database's snapshot holds that name in the destination, the alternate name marked with
+ * the source database's resource id (as take-snapshots does at home).
+ */
+export function copyTargetIds(prefix: string, source: CopySource): string[] {
+  const { snapshot } = source;
+  const alternate = alternateSnapshotIdFor(prefix, snapshot.kind, snapshot.dbId, snapshot.dbResourceId ?? snapshot.dbId, source.slotAt);
+  return alternate === snapshot.id ? [snapshot.id] : [snapshot.id, alternate];
 }
 
 /**

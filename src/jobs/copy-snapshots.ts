@@ -4,8 +4,17 @@
  * RDS's limit of copies in progress per destination region.
  */
 import { type CommonConfig, readRegionKeys, readRegionList } from '../config.js';
-import { DEFAULT_COPY_MAX_RUNNING, ENV } from '../core/contract.js';
-import { type CopyPolicy, type CopyRequest, copyRequestFor, readCopyPolicy, scheduleCopies, type WantedCopy } from '../core/copy-plan.js';
+import { DEFAULT_COPY_MAX_RUNNING, ENV, TAG_COPY_OF } from '../core/contract.js';
+import {
+  type CopyPolicy,
+  type CopyRequest,
+  copyRequestFor,
+  copyTargetIds,
+  isCopyOf,
+  readCopyPolicy,
+  scheduleCopies,
+  type WantedCopy,
+} from '../core/copy-plan.js';
 import type { OutcomeAction } from '../core/outcome.js';
 import type { ResourceKind, Snapshot } from '../core/types.js';
 import { errorCodeOf, RdsCallError } from '../errors.js';
@@ -43,6 +52,8 @@ interface Pair {
   source: Snapshot;
   /** The slot the source stands for: the copies that have waited longest go first. */
   slotAt: Date;
+  /** The names the copy may take, in order (`copyTargetIds`). */
+  targetIds: string[];
   dbId: string;
   dbKind: ResourceKind;
 }
@@ -52,11 +63,16 @@ function logOf(logger: Logger, pair: Pair): Logger {
   return logger.child({ dbId: pair.dbId, dbKind: pair.dbKind, region: pair.region, snapshotId: pair.source.id });
 }
 
-/** What a destination region already holds: snapshot identifiers, and copies still in progress. */
+/** What a destination region already holds: copies of the sources, names others hold, copies in progress. */
 interface Destination {
+  /** ARNs of the sources a copy of which is there. */
   held: Set<string>;
+  /** `<kind>:<id>` of the names a copy might take that another database's snapshot holds. */
+  taken: Set<string>;
   inProgress: number;
 }
+
+const nameKey = (kind: ResourceKind, id: string): string => `${kind}:${id}`;
 
 /** Statuses of a snapshot that is still being made: a copy in progress counts against RDS's limit. */
 const IN_PROGRESS = new Set(['creating', 'copying', 'pending']);
@@ -93,15 +109,12 @@ async function copySnapshots(deps: JobDeps<CopyConfig>): Promise<RunSummary> {
         run.recordIn(region, 'skipped');
         continue;
       }
-      pairs.push({ region, policy, source: source.snapshot, slotAt: source.slotAt, dbId: db.id, dbKind: db.kind });
+      const targetIds = copyTargetIds(config.snapshotPrefix, source);
+      pairs.push({ region, policy, source: source.snapshot, slotAt: source.slotAt, targetIds, dbId: db.id, dbKind: db.kind });
     }
   }
 
-  const destinations = await readDestinations(
-    deps,
-    [...new Set(pairs.map((p) => p.region))],
-    new Set(pairs.map((p) => `${p.source.kind}:${p.source.id}`)),
-  );
+  const destinations = await readDestinations(deps, pairs);
   if (signal.aborted) return run.finish();
 
   const wanted: Array<WantedCopy<{ pair: Pair; request: CopyRequest }>> = [];
@@ -115,12 +128,27 @@ async function copySnapshots(deps: JobDeps<CopyConfig>): Promise<RunSummary> {
       run.recordIn(pair.region, 'failed');
       continue;
     }
-    if (destination?.held.has(`${pair.source.kind}:${pair.source.id}`) === true) {
+    if (destination?.held.has(pair.source.arn) === true) {
       logOf(logger, pair).info({ action: 'copy-up-to-date' }, `${pair.region} already holds this snapshot`);
       run.recordIn(pair.region, 'copy-up-to-date');
       continue;
     }
-    const result = copyRequestFor({ snapshot: pair.source, slotAt: pair.slotAt }, pair.policy, pair.region, config.kmsKeys);
+    const targetId = pair.targetIds.find((id) => destination?.taken.has(nameKey(pair.source.kind, id)) !== true);
+    if (targetId === undefined) {
+      logOf(logger, pair).error(
+        { action: 'failed', reason: 'name-collision', targetIds: pair.targetIds },
+        `${pair.region}: snapshots of other databases hold every name the copy could take (${pair.targetIds.join(', ')})`,
+      );
+      run.recordIn(pair.region, 'failed');
+      continue;
+    }
+    if (targetId !== pair.source.id) {
+      logOf(logger, pair).warn(
+        { reason: 'name-taken', targetId },
+        `${pair.region}: a snapshot of another database holds this name; the copy takes ${targetId}`,
+      );
+    }
+    const result = copyRequestFor({ snapshot: pair.source, slotAt: pair.slotAt }, pair.policy, pair.region, config.kmsKeys, targetId);
     if (!result.ok) {
       logOf(logger, pair).error({ action: 'failed', reason: result.reason }, result.problem);
       run.recordIn(pair.region, 'failed');
@@ -152,21 +180,26 @@ async function copySnapshots(deps: JobDeps<CopyConfig>): Promise<RunSummary> {
 }
 
 /**
- * Lists the manual snapshots of each destination region: which of the sources it holds already
- * and how many copies are in progress there. A region that cannot be read is an Error, and only
- * its copies fail.
+ * Lists the manual snapshots of each destination region once: which sources a copy of is there
+ * already (by `snapshot_copy_of`, or name and resource id), which names a copy might take are held
+ * by other databases' snapshots, and how many copies are in progress. A region that cannot be
+ * read is an Error, and only its copies fail.
  */
-async function readDestinations(deps: JobDeps, regions: string[], sources: Set<string>): Promise<Map<string, Destination | Error>> {
+async function readDestinations(deps: JobDeps, pairs: readonly Pair[]): Promise<Map<string, Destination | Error>> {
+  const byArn = new Map(pairs.map((p) => [p.source.arn, p.source]));
+  const byName = new Map(pairs.flatMap((p) => p.targetIds.map((id) => [nameKey(p.source.kind, id), p.source] as const)));
   const result = new Map<string, Destination | Error>();
   await Promise.all(
-    regions.map(async (region) => {
+    [...new Set(pairs.map((p) => p.region))].map(async (region) => {
       const gateway = deps.gatewayFor(region);
-      const destination: Destination = { held: new Set(), inProgress: 0 };
+      const destination: Destination = { held: new Set(), taken: new Set(), inProgress: 0 };
       const take = (page: Snapshot[]): void => {
         for (const s of page) {
-          const key = `${s.kind}:${s.id}`;
-          if (sources.has(key)) destination.held.add(key);
           if (IN_PROGRESS.has(s.status)) destination.inProgress++;
+          const named = byName.get(nameKey(s.kind, s.id));
+          const source = byArn.get(s.tags[TAG_COPY_OF] ?? '') ?? named;
+          if (source !== undefined && isCopyOf(s, source)) destination.held.add(source.arn);
+          else if (named !== undefined) destination.taken.add(nameKey(s.kind, s.id));
         }
       };
       try {
@@ -194,10 +227,21 @@ async function copyOne(deps: JobDeps<CopyConfig>, pair: Pair, request: CopyReque
   }
   try {
     const options = request.kmsKeyId === undefined ? { tags: request.tags } : { tags: request.tags, kmsKeyId: request.kmsKeyId };
-    const result = await deps.gatewayFor(pair.region).copySnapshot(pair.source.kind, pair.source.arn, request.snapshotId, options);
+    const gateway = deps.gatewayFor(pair.region);
+    const result = await gateway.copySnapshot(pair.source.kind, pair.source.arn, request.snapshotId, options);
     if (result === 'exists') {
-      log.info({ action: 'copy-up-to-date', reason: 'already-exists', ...fields }, `${pair.region} already holds this snapshot`);
-      return 'copy-up-to-date';
+      // An earlier attempt's answer was lost (the SDK retried), or someone took the name since
+      // the listing: one look tells which.
+      const existing = await gateway.describeSnapshot(pair.source.kind, request.snapshotId);
+      if (existing !== undefined && isCopyOf(existing, pair.source)) {
+        log.info({ action: 'copy-up-to-date', reason: 'already-exists', ...fields }, `${pair.region} already holds this snapshot`);
+        return 'copy-up-to-date';
+      }
+      log.error(
+        { action: 'failed', reason: 'name-taken', ...fields, targetId: request.snapshotId, takenByDbId: existing?.dbId },
+        `${pair.region}: ${request.snapshotId} was taken by a snapshot of another database since the listing; the next run uses another name`,
+      );
+      return 'failed';
     }
     log.info({ action: 'copied', ...fields }, `copy to ${pair.region} started`);
     return 'copied';

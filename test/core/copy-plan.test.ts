@@ -1,7 +1,16 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { TAG_COPY_OF, TAG_COPY_REGIONS, TAG_COPY_RETENTION_DAYS, TAG_EXPIRY, TAG_NEVER } from '../../src/core/contract.js';
-import { copyRequestFor, copyTagsFor, readCopyPolicy, scheduleCopies, type CopyPolicy, type WantedCopy } from '../../src/core/copy-plan.js';
+import {
+  copyRequestFor,
+  copyTagsFor,
+  copyTargetIds,
+  isCopyOf,
+  readCopyPolicy,
+  scheduleCopies,
+  type CopyPolicy,
+  type WantedCopy,
+} from '../../src/core/copy-plan.js';
 import { parseRegionList } from '../../src/core/regions.js';
 import { makeSnapshot } from '../fixtures/databases.js';
 
@@ -204,6 +213,38 @@ describe('scheduleCopies', () => {
           for (const q of queued.filter((c) => c.region === name)) expect(q.waitingSince.getTime()).toBeGreaterThanOrEqual(latestStarted);
         }
       }),
+    );
+  });
+});
+
+describe('isCopyOf and copyTargetIds', () => {
+  const source = makeSnapshot({
+    id: 'cronsnap-orders-20261126-0200',
+    dbId: 'orders',
+    dbResourceId: 'db-HOME',
+    arn: 'arn:aws:rds:eu-north-1:123456789012:snapshot:cronsnap-orders-20261126-0200',
+  });
+
+  it.each([
+    [
+      'says so in snapshot_copy_of, under any name',
+      { id: 'cronsnap-1abc-orders-20261126-0200', dbResourceId: 'db-HOME', tags: { [TAG_COPY_OF]: source.arn } },
+      true,
+    ],
+    ['has the name and the resource id', { id: source.id, dbResourceId: 'db-HOME', tags: {} }, true],
+    ["has the name but another database's resource id", { id: source.id, dbResourceId: 'db-AWAY', tags: {} }, false],
+    ['has the name and no resource id', { id: source.id, dbResourceId: undefined, tags: {} }, false],
+    ['is a cluster snapshot of the name', { id: source.id, kind: 'cluster' as const, dbResourceId: 'db-HOME', tags: {} }, false],
+  ])('a snapshot that %s: %s', (_what, overrides, expected) => {
+    expect(isCopyOf(makeSnapshot({ ...overrides, dbId: 'orders' }), source)).toBe(expected);
+  });
+
+  it("offers the source's name first, then one marked with its database's resource id", () => {
+    const ids = copyTargetIds('cronsnap', { snapshot: source, slotAt: new Date('2026-11-26T02:00:00Z') });
+    expect(ids[0]).toBe(source.id);
+    expect(ids[1]).toMatch(/^cronsnap-1[0-9a-z]+-orders-20261126-0200$/);
+    expect(copyTargetIds('cronsnap', { snapshot: { ...source, dbResourceId: 'db-OTHER' }, slotAt: new Date('2026-11-26T02:00:00Z') })[1]).not.toBe(
+      ids[1],
     );
   });
 });

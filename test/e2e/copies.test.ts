@@ -343,4 +343,82 @@ describe('copy-snapshots over the wire', () => {
     expect(fake.calls['CopyDBSnapshot']).toBe(6);
     expect(fake.snapshots('eu-west-1').map((s) => s.id)).toEqual(ids.map((id) => `cronsnap-${id}-20261126-0200`));
   });
+
+  describe('names in the destination', () => {
+    const ORDERS_RID = 'db-ORDERSHOMEORDERSHOMEORDER';
+    const SOURCE = 'cronsnap-orders-20261126-0200';
+    const seed = {
+      instances: [{ id: 'orders', resourceId: ORDERS_RID, tags: { snapshot_copy_regions: 'eu-west-1' } }],
+      snapshots: [{ id: SOURCE, dbId: 'orders', createdAt: '2026-11-26T02:07:00Z', tags: { snapshot_expiry: '2027-02-24T02:00:00Z' } }],
+    };
+
+    it("takes the alternate name when another database's snapshot holds the source's name there, and finds it on the next run", async () => {
+      // The tool runs in eu-west-1 too, with a database of its own called orders.
+      const fake = await endpoint({
+        seed,
+        regions: {
+          'eu-west-1': {
+            instances: [{ id: 'orders' }],
+            snapshots: [{ id: SOURCE, dbId: 'orders', createdAt: '2026-11-26T02:07:00Z', tags: { snapshot_expiry: '2026-12-26T02:00:00Z' } }],
+          },
+        },
+      });
+
+      const first = await copyAt(fake, '2026-11-26T02:27:00Z');
+      const retry = await copyAt(fake, '2026-11-26T03:27:00Z');
+
+      const copies = fake.snapshots('eu-west-1').filter((s) => s.dbResourceId === ORDERS_RID);
+      expect(copies).toEqual([
+        expect.objectContaining({
+          id: expect.stringMatching(/^cronsnap-1[0-9a-z]+-orders-20261126-0200$/),
+          copyOf: `arn:aws:rds:${HOME}:123456789012:snapshot:${SOURCE}`,
+        }),
+      ]);
+      expect(fake.snapshots('eu-west-1').find((s) => s.id === SOURCE)?.dbResourceId).not.toBe(ORDERS_RID); // the local one, untouched
+      expect(first.code).toBe(0);
+      expect(first.summary).toMatchObject({ counts: expect.objectContaining({ copied: 1 }) });
+      expect(first.lines).toContainEqual(expect.objectContaining({ level: 'warn', reason: 'name-taken', targetId: copies[0]?.id }));
+      expect(retry.summary).toMatchObject({ counts: expect.objectContaining({ copied: 0, copyUpToDate: 1 }) });
+      expect(fake.calls['CopyDBSnapshot']).toBe(1);
+    });
+
+    it('a lost answer: the retried call finds the copy made, one look says it is ours, copy-up-to-date, one copy', async () => {
+      const fake = await endpoint({ seed });
+      // RDS starts the copy but answers after the client's timeout; the SDK retries.
+      fake.addFault({ kind: 'delay', ms: 1_500, action: 'CopyDBSnapshot', times: 1 });
+
+      const run = await copyAt(fake, '2026-11-26T02:27:00Z', { REQUEST_TIMEOUT_MS: '500' });
+
+      expect(run.code).toBe(0);
+      expect(fake.calls['CopyDBSnapshot']).toBe(2);
+      expect(fake.snapshots('eu-west-1').map((s) => s.id)).toEqual([SOURCE]);
+      expect(run.lines).toContainEqual(expect.objectContaining({ action: 'copy-up-to-date', reason: 'already-exists' }));
+    });
+
+    it('throttling on the destination listing and the copy call is retried: one copy, no failure', async () => {
+      const fake = await endpoint({ seed });
+      fake.addFault({ kind: 'throttle', region: 'eu-west-1', action: 'DescribeDBSnapshots', times: 2 });
+      fake.addFault({ kind: 'throttle', action: 'CopyDBSnapshot', times: 2 });
+
+      const run = await copyAt(fake, '2026-11-26T02:27:00Z');
+
+      expect(run.code).toBe(0);
+      expect(run.summary).toMatchObject({ counts: expect.objectContaining({ copied: 1, failed: 0 }), api: expect.objectContaining({ retries: 4 }) });
+      expect(fake.snapshots('eu-west-1').map((s) => s.id)).toEqual([SOURCE]);
+    });
+
+    it('a name taken since the listing fails that copy (exit 1); the next run copies it', async () => {
+      const fake = await endpoint({ seed });
+      fake.addFault({ kind: 'error', action: 'CopyDBSnapshot', code: 'DBSnapshotAlreadyExists', times: 1 });
+
+      const raced = await copyAt(fake, '2026-11-26T02:27:00Z');
+      const next = await copyAt(fake, '2026-11-26T03:27:00Z');
+
+      expect(raced.code).toBe(1);
+      expect(raced.lines).toContainEqual(expect.objectContaining({ level: 'error', action: 'failed', reason: 'name-taken', targetId: SOURCE }));
+      expect(next.code).toBe(0);
+      expect(next.summary).toMatchObject({ counts: expect.objectContaining({ copied: 1 }) });
+      expect(fake.snapshots('eu-west-1').map((s) => s.id)).toEqual([SOURCE]);
+    });
+  });
 });
